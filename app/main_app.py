@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual.app import App
 from textual.command import Hit, Hits, Provider
+from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
@@ -17,10 +19,16 @@ from core.clock import Clock
 from core.config import Settings
 from core.errors import LunetierError
 from core.preferences import load_preferences, save_preference
-from core.services import Services
+
+if TYPE_CHECKING:
+    from core.services import Services
 from themes import THEME_NAMES, THEMES, stylesheets
 
 log = logging.getLogger("lunetier.app")
+
+
+class ServicesReady(Message):
+    """Posted to the app once the database is open (screens may refresh their data)."""
 
 
 class RegistryCommands(Provider):
@@ -48,31 +56,80 @@ class LunetierApp(App[None]):
 
     status: reactive[StatusInfo] = reactive(StatusInfo)
 
-    def __init__(self, *, settings: Settings, services: Services, clock: Clock, reader: Any = None,
-                 engine: Any = None, database_label: str = "") -> None:
+    def __init__(self, *, settings: Settings, clock: Clock, services: "Services | None" = None,
+                 services_factory: "Callable[[], Services] | None" = None, database_label: str = "") -> None:
+        """Give `services` (tests: built eagerly) or `services_factory` (TUI: the database is opened in a
+        thread right after the first paint, so the counter screen shows without waiting for it)."""
         self.settings = settings
-        self.services = services
         self.clock = clock
-        self.reader = reader
-        self.engine = engine
+        self._services = services
+        self._services_factory = services_factory
+        self._services_error: BaseException | None = None
+        self._services_ready = threading.Event()
+        if services is not None:
+            self._services_ready.set()
         self._database_label = database_label
-        from screens.comptoir import ComptoirScreen
-        from screens.parametres import ParametresScreen
-        from screens.tiers_payant import TiersPayantScreen
-
-        self.MODES = {"comptoir": ComptoirScreen, "tiers_payant": TiersPayantScreen,
-                      "parametres": ParametresScreen}
+        # Areas are imported when first opened: the counter screen paints sooner.
+        self.MODES = {"comptoir": _comptoir, "tiers_payant": _tiers_payant, "parametres": _parametres}
         super().__init__()
         for theme in THEMES:
             self.register_theme(theme)
+        # Chosen before mount: changing the theme after mount re-parses every stylesheet (slow start-up).
+        prefs = load_preferences(settings.data_dir)
+        wanted = prefs.get("theme") or settings.theme
+        self.theme = wanted if wanted in THEME_NAMES else THEME_NAMES[0]
+
+    # --- services ------------------------------------------------------------------------------
+    @property
+    def services(self) -> "Services":
+        """The services container; waits (in workers) for the background start-up to finish."""
+        self._services_ready.wait()
+        if self._services_error is not None:
+            raise self._services_error
+        assert self._services is not None
+        return self._services
+
+    @property
+    def services_ready(self) -> bool:
+        return self._services_ready.is_set() and self._services_error is None
+
+    @property
+    def reader(self) -> Any:
+        return self.services.reader
+
+    @property
+    def engine(self) -> Any:
+        return self.services.engine
+
+    def _start_services(self) -> None:
+        def build() -> None:
+            try:
+                assert self._services_factory is not None
+                self._services = self._services_factory()
+            except BaseException as exc:  # noqa: BLE001 - reported on screen, never a traceback
+                self._services_error = exc
+            finally:
+                self._services_ready.set()
+            self.call_from_thread(self._services_started)
+
+        threading.Thread(target=build, name="lunetier-services", daemon=True).start()
+
+    def _services_started(self) -> None:
+        if self._services_error is not None:
+            self.status = self.status.with_(database="base indisponible", database_ok=False)
+            self.show_error(self._services_error)
+            return
+        self.status = self.status.with_(database=self._database_label)
+        self.post_message(ServicesReady())
 
     # --- start-up ---------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        prefs = load_preferences(self.settings.data_dir)
-        wanted = prefs.get("theme") or self.settings.theme
-        self.theme = wanted if wanted in THEME_NAMES else THEME_NAMES[0]
-        self.status = self.status.with_(database=self._database_label)
         self.switch_mode("comptoir")
+        if self._services_ready.is_set():
+            self.status = self.status.with_(database=self._database_label)
+        else:
+            self.status = self.status.with_(database="ouverture de la base…")
+            self.call_after_refresh(self._start_services)
 
     # --- registry --------------------------------------------------------------------------------
     def active_commands(self) -> list[tuple[object, Command]]:
@@ -129,6 +186,24 @@ class LunetierApp(App[None]):
         """App-owned workers; screens and panes forward theirs through app.workers.ReportsWorkerErrors."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.show_error(event.worker.error)
+
+
+def _comptoir():
+    from screens.comptoir import ComptoirScreen
+
+    return ComptoirScreen()
+
+
+def _tiers_payant():
+    from screens.tiers_payant import TiersPayantScreen
+
+    return TiersPayantScreen()
+
+
+def _parametres():
+    from screens.parametres import ParametresScreen
+
+    return ParametresScreen()
 
 
 def default_log_file(settings: Settings) -> Path:

@@ -10,10 +10,12 @@ import importlib
 import logging
 import pkgutil
 from datetime import datetime
-
-import peewee
+from typing import TYPE_CHECKING
 
 from core.errors import DatabaseError
+
+if TYPE_CHECKING:
+    import peewee
 
 log = logging.getLogger("lunetier.db")
 
@@ -32,15 +34,17 @@ def latest_version() -> int:
     return available()[-1][0]
 
 
-def current_version(db: peewee.Database) -> int:
+def current_version(db: "peewee.Database") -> int:
     if "schema_version" not in db.get_tables():
         return 0
     row = db.execute_sql("SELECT max(version) FROM schema_version").fetchone()
     return int(row[0] or 0)
 
 
-def apply_migrations(db: peewee.Database) -> int:
+def apply_migrations(db: "peewee.Database") -> int:
     """Apply pending migrations, each in its own transaction. Returns the version reached."""
+    import peewee
+
     try:
         version = current_version(db)
     except peewee.DatabaseError as exc:

@@ -8,7 +8,8 @@ Public API:
     pdf.verify_scor_pdf(path, *, expected=None, dpi=200) -> PdfReport
     retention.documents_to_purge(docs, today, settings=None) -> list
 """
-from core.scor.checks import CheckId, DocumentReport, PageCheck, PageMetrics, PageReport, check_document, check_page
+from core.scor.checks import (CheckId, DocumentReport, PageCheck, PageMetrics, PageReport, check_document,
+                              check_page)
 from core.scor.intake import load_document
 from core.scor.model import DocumentType, DpiSource, LoadedDocument, LoadedPage
 from core.scor.pdf import PdfReport, build_scor_pdf, verify_scor_pdf

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from types import MappingProxyType
 from typing import Sequence
 
 import numpy as np
@@ -36,7 +37,7 @@ class CheckId(str, Enum):
         return _LABELS[self]
 
 
-_LABELS = {
+_LABELS = MappingProxyType({
     CheckId.NON_VIDE: "Page non vide",
     CheckId.DROITE: "Page droite",
     CheckId.SUFFISAMMENT_CLAIRE: "Page suffisamment claire",
@@ -46,7 +47,7 @@ _LABELS = {
     CheckId.RESOLUTION: "Résolution d'au moins 200 dpi",
     CheckId.FORMAT: "Format A5 ou plus grand",
     CheckId.UN_DOCUMENT: "Un seul document par page",
-}
+})
 
 
 @dataclass(frozen=True)

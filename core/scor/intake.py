@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pikepdf
-from PIL import Image
+from PIL import Image, ImageOps
 
 from core.errors import DocumentError
 from core.scor.model import A4_MM, MM_PER_INCH, DpiSource, LoadedDocument, LoadedPage
@@ -46,8 +46,20 @@ def load_document(path: str | Path, limits: IntakeLimits | None = None) -> Loade
         raise DocumentError(
             f"« {path.name} » n'est pas une image ou un PDF pris en charge (PNG, JPEG, TIFF, PDF).",
             log=f"unsupported content in {path.name}: {data[:8]!r}", code="unsupported")
-    pages = _load_pdf(data, path.name, limits) if kind == "PDF" else _load_image(data, kind, path.name, limits)
+    if kind == "PDF":
+        pages = _load_pdf(data, path.name, limits)
+    else:
+        pages = _load_image(data, kind, path.name, limits)
+    log.info("SCOR document loaded: %s, %s, %d page(s)", path.name, kind, len(pages))
     return LoadedDocument(source_name=path.name, format=kind, pages=tuple(pages))
+
+
+def _check_total(name: str, pages: list[LoadedPage], pixels: int, limits: IntakeLimits) -> None:
+    total = pixels + sum(p.width * p.height for p in pages)
+    if total > limits.max_total_pixels:
+        raise DocumentError(f"« {name} » est trop volumineux une fois décodé ({total / 1e6:.0f} mégapixels, "
+                            f"maximum {limits.max_total_pixels / 1e6:.0f}) : fichier refusé.",
+                            log=f"total pixels {total} in {name}", code="too_large")
 
 
 def sniff(data: bytes) -> str | None:
@@ -65,18 +77,17 @@ def _read(path: Path, limits: IntakeLimits) -> bytes:
         if not path.is_file():
             raise DocumentError(f"Fichier introuvable : « {path.name} ».", log=f"not a file: {path}",
                                 code="missing")
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise DocumentError(
-                f"« {path.name} » est trop volumineux ({size // (1024 * 1024)} Mo, "
-                f"maximum {limits.max_bytes // (1024 * 1024)} Mo).", log=f"too large: {size} bytes",
-                code="too_large")
-        data = path.read_bytes()[: limits.max_bytes + 1]
+        with path.open("rb") as stream:
+            data = stream.read(limits.max_bytes + 1)  # never more than the limit in memory
     except OSError as exc:
         raise DocumentError(f"Impossible de lire « {path.name} ».", log=f"read {path}: {exc}",
                             code="unreadable") from exc
     if not data:
         raise DocumentError(f"Le fichier « {path.name} » est vide.", log=f"empty file {path}", code="empty")
+    if len(data) > limits.max_bytes:
+        raise DocumentError(f"« {path.name} » est trop volumineux (maximum "
+                            f"{limits.max_bytes / (1024 * 1024):.0f} Mo).",
+                            log=f"too large: > {limits.max_bytes} bytes", code="too_large")
     return data
 
 
@@ -94,9 +105,13 @@ def _refuse_bomb(name: str, pixels: int, limits: IntakeLimits) -> DocumentError:
 
 def _load_image(data: bytes, kind: str, name: str, limits: IntakeLimits) -> list[LoadedPage]:
     try:
+        # catch_warnings() is process-wide (not thread-safe before Python 3.14); it only narrows
+        # Pillow's warnings here, the explicit max_pixels guard does not depend on it.
         with warnings.catch_warnings():
             # Pillow warns (instead of failing) between 1x and 2x its limit: make it an error here.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow's notes on damaged metadata (corrupt EXIF...) do not concern the pixels.
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
             with Image.open(io.BytesIO(data), formats=[kind]) as im:
                 return _read_frames(im, kind, name, limits)
     except DocumentError:
@@ -119,9 +134,14 @@ def _read_frames(im: Image.Image, kind: str, name: str, limits: IntakeLimits) ->
         # Checked from the header, before load() decodes a single pixel.
         if im.width * im.height > limits.max_pixels:
             raise _refuse_bomb(name, im.width * im.height, limits)
+        _check_total(name, pages, im.width * im.height, limits)
         dpi = im.info.get("dpi")
         im.load()
-        pages.append(_page(index + 1, _normalise(im), dpi, DpiSource.METADATA))
+        # Phones and some scanners store the page sideways with an EXIF orientation tag.
+        upright = ImageOps.exif_transpose(im)
+        if upright.size != im.size:
+            dpi = tuple(reversed(dpi)) if isinstance(dpi, tuple) else dpi
+        pages.append(_page(index + 1, _normalise(upright), dpi, DpiSource.METADATA))
     return pages
 
 
@@ -182,12 +202,15 @@ def _load_pdf(data: bytes, name: str, limits: IntakeLimits) -> list[LoadedPage]:
         if count > limits.max_pages:
             raise DocumentError(f"« {name} » contient trop de pages ({count}, maximum {limits.max_pages}).",
                                 log=f"{count} pages", code="too_many_pages")
+        pages: list[LoadedPage] = []
         try:
-            pages = [_pdf_page(page, number, name, limits) for number, page in enumerate(pdf.pages, 1)]
+            for number, page in enumerate(pdf.pages, 1):
+                pages.append(_pdf_page(page, number, name, limits, pages))
         except DocumentError as exc:
             if exc.code == "no_raster" and pdf.get_warnings():
                 raise DocumentError(f"Le PDF « {name} » est endommagé ou incomplet.",
-                                    log=f"damaged pdf {name}: {pdf.get_warnings()[:3]}", code="corrupt") from exc
+                                    log=f"damaged pdf {name}: {pdf.get_warnings()[:3]}",
+                                    code="corrupt") from exc
             raise
         # qpdf repairs damaged files silently; lost stream data means a truncated or broken scan.
         lost = [w for w in pdf.get_warnings() if "unable to recover stream data" in w or "as empty" in w]
@@ -197,7 +220,8 @@ def _load_pdf(data: bytes, name: str, limits: IntakeLimits) -> list[LoadedPage]:
         return pages
 
 
-def _pdf_page(page: pikepdf.Page, number: int, name: str, limits: IntakeLimits) -> LoadedPage:
+def _pdf_page(page: pikepdf.Page, number: int, name: str, limits: IntakeLimits,
+              earlier: list[LoadedPage]) -> LoadedPage:
     try:
         images = [pikepdf.PdfImage(obj) for obj in page.get_images().values()]
         box = [float(v) for v in page.mediabox]
@@ -213,6 +237,7 @@ def _pdf_page(page: pikepdf.Page, number: int, name: str, limits: IntakeLimits) 
     best = max(images, key=lambda i: i.width * i.height)
     if best.width * best.height > limits.max_pixels:
         raise _refuse_bomb(name, best.width * best.height, limits)
+    _check_total(name, earlier, best.width * best.height, limits)
     try:
         image = _normalise(best.as_pil_image())
     except Exception as exc:  # noqa: BLE001 - unsupported filter (JBIG2 without decoder...) or damage

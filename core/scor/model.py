@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from types import MappingProxyType
 
 from PIL import Image
 
@@ -27,11 +28,11 @@ class DocumentType(str, Enum):
         return _TYPE_LABELS[self]
 
 
-_TYPE_LABELS = {
+_TYPE_LABELS = MappingProxyType({
     DocumentType.ORDONNANCE: "Ordonnance",
     DocumentType.FEUILLE_DE_SOINS: "Feuille de soins",
     DocumentType.AUTRE: "Autre document",
-}
+})
 
 
 class DpiSource(str, Enum):

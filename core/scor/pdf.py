@@ -89,7 +89,7 @@ def build_scor_pdf(pages: Sequence[LoadedPage], out_path: str | Path, *, title: 
             _write_pdf(encoded, stream, title)
             stream.flush()
             os.fsync(stream.fileno())
-        verify_scor_pdf(tmp, expected=encoded, dpi=options.dpi)
+        verify_scor_pdf(tmp, expected=encoded, dpi=options.dpi, name=out_path.name)
         os.replace(tmp, out_path)
         _fsync_dir(out_path.parent)
     except DocumentError:
@@ -167,17 +167,19 @@ def _write_pdf(encoded: Sequence[EncodedPage], stream: BinaryIO, title: str) -> 
 
 
 def verify_scor_pdf(path: str | Path, *, expected: Sequence[EncodedPage] | None = None,
-                    dpi: int = DEFAULT_PDF.dpi) -> PdfReport:
+                    dpi: int = DEFAULT_PDF.dpi, name: str | None = None) -> PdfReport:
     """Open the PDF with pikepdf and check pages, sizes and images; DocumentError when invalid.
 
     Checks: opens without password and without repair, >= 1 page (the expected count if given), each
     page carries an image that decodes, whose resolution on the page is `dpi` (+/- 1), and when
-    `expected` is given, page sizes and image dimensions match what was encoded.
+    `expected` is given, page sizes and image dimensions match what was encoded. `name` is the file
+    name shown to the user (the final name when `path` is still a temporary file).
     """
     path = Path(path)
+    shown = name or path.name
 
     def refuse(reason: str) -> DocumentError:
-        return DocumentError(f"Le PDF SCOR « {path.name} » est invalide : {reason}.",
+        return DocumentError(f"Le PDF SCOR « {shown} » est invalide : {reason}.",
                              log=f"pdf verification {path}: {reason}", code="pdf_invalid")
 
     try:
@@ -194,14 +196,22 @@ def verify_scor_pdf(path: str | Path, *, expected: Sequence[EncodedPage] | None 
             raise refuse(f"{count} page(s) au lieu de {len(expected) if expected else 'au moins 1'}")
         infos = []
         for number, page in enumerate(pdf.pages, 1):
-            infos.append(_verify_page(page, number, dpi, expected[number - 1] if expected else None, refuse))
+            try:
+                infos.append(_verify_page(page, number, dpi, expected[number - 1] if expected else None,
+                                          refuse))
+            except DocumentError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - malformed page dictionary
+                raise refuse(f"la page {number} est illisible") from exc
     return PdfReport(page_count=count, pages=tuple(infos))
 
 
 def _verify_page(page: pikepdf.Page, number: int, dpi: int, expected: EncodedPage | None,
                  refuse) -> PdfPageInfo:
     box = [float(v) for v in page.mediabox]
-    w_pt, h_pt = box[2] - box[0], box[3] - box[1]
+    w_pt, h_pt = abs(box[2] - box[0]), abs(box[3] - box[1])
+    if w_pt < 1 or h_pt < 1:
+        raise refuse(f"la page {number} n'a pas de dimensions")
     images = list(page.get_images().values())
     if not images:
         raise refuse(f"la page {number} ne contient pas d'image")
@@ -220,7 +230,8 @@ def _verify_page(page: pikepdf.Page, number: int, dpi: int, expected: EncodedPag
         if (pim.width, pim.height) != (expected.width, expected.height) or abs(ew - w_pt) > 0.5 \
                 or abs(eh - h_pt) > 0.5:
             raise refuse(f"la page {number} n'a pas les dimensions attendues")
-    return PdfPageInfo(width_mm=w_pt / _PT_PER_INCH * MM_PER_INCH, height_mm=h_pt / _PT_PER_INCH * MM_PER_INCH,
+    mm_per_pt = MM_PER_INCH / _PT_PER_INCH
+    return PdfPageInfo(width_mm=w_pt * mm_per_pt, height_mm=h_pt * mm_per_pt,
                        image_width=pim.width, image_height=pim.height, dpi=page_dpi)
 
 

@@ -18,6 +18,8 @@ class IntakeLimits(BaseModel):
     max_pixels: int = Field(50_000_000, gt=0)
     max_bytes: int = Field(50 * 1024 * 1024, gt=0)   # a scanned ordonnance is a few MB at most
     max_pages: int = Field(30, gt=0)                 # multi-page TIFF / PDF
+    # Decoded pages stay in memory: cap the whole document too (51 A4 pages at 200 dpi).
+    max_total_pixels: int = Field(200_000_000, gt=0)
 
 
 class CheckSettings(BaseModel):

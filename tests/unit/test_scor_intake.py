@@ -72,6 +72,15 @@ def test_pdf_rotate_is_applied(tmp_path, a5):
     assert page.size_mm == pytest.approx((210, 148), abs=0.5)
 
 
+def test_exif_orientation_is_applied(tmp_path, a5):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: rotate 90 degrees clockwise to display
+    buf = io.BytesIO()
+    a5.save(buf, "JPEG", dpi=(200, 200), exif=exif)
+    page = load_document(fx.write(tmp_path, "phone.jpg", buf.getvalue())).pages[0]
+    assert page.image.size == (a5.height, a5.width)
+
+
 def test_type_detected_from_content_not_extension(tmp_path, a5):
     doc = load_document(fx.write(tmp_path, "ordonnance.pdf", fx.png_bytes(a5)))
     assert doc.format == "PNG"
@@ -93,7 +102,7 @@ def test_camera_72_dpi_is_not_believed(tmp_path):
 @pytest.mark.parametrize("mode", ["RGBA", "P", "LA", "I;16", "CMYK", "1"])
 def test_modes_are_normalised(tmp_path, a5, mode):
     if mode == "I;16":
-        img = Image.fromarray((np.asarray(a5).astype(np.uint16) * 257), "I;16")
+        img = Image.fromarray(np.asarray(a5).astype(np.uint16) * 257)
     else:
         img = a5.convert(mode)
     fmt = "TIFF" if mode in ("CMYK", "I;16") else "PNG"
@@ -189,6 +198,9 @@ def test_bomb_inside_pdf(tmp_path, a5):
 def test_limits(tmp_path, a5):
     _refused(tmp_path, "big.png", fx.png_bytes(a5), "too_large", IntakeLimits(max_bytes=1000))
     _refused(tmp_path, "many.tif", fx.tiff_bytes([a5] * 3), "too_many_pages", IntakeLimits(max_pages=2))
+    two_pages = IntakeLimits(max_total_pixels=int(a5.width * a5.height * 1.5))
+    _refused(tmp_path, "heavy.tif", fx.tiff_bytes([a5] * 2), "too_large", two_pages)
+    _refused(tmp_path, "heavy.pdf", fx.pdf_bytes([a5] * 2), "too_large", two_pages)
 
 
 def test_missing_file(tmp_path):

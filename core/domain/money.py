@@ -5,15 +5,15 @@ Rules (project-wide):
   ``decimal.Decimal`` and the result is an exact integer.
 - A rate is applied **per line** and rounded **half-up** (``ROUND_HALF_UP``: ``x.5`` cents goes away
   from zero) to a whole cent, then line amounts are summed. Per-line rounding is what the manual's
-  "Détail remboursements" shows (three 0,05 lines at 60 % give 0,03 each, total 0,09 - not
-  round(0,15 x 60 %) = 0,09 by luck only). Half-up vs banker's rounding cannot be confirmed from the
-  manual (every example is exact, DOMAIN.md 5.2); half-up is the rule chosen here and the engine's
-  "Vérif. taux" answer stays authoritative.
+  "Détail remboursements" shows (three 0,05 lines at 60 % give 0,03 each, total 0,09). It matters:
+  three 0,01 lines at 50 % give 0,03 line by line but 0,02 on the total. Half-up vs banker's
+  rounding cannot be confirmed from the manual (every example is exact, DOMAIN.md 5.2); half-up is
+  the rule chosen here and the engine's "Vérif. taux" answer stays authoritative.
 """
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from core.errors import ValidationError
 
@@ -88,8 +88,11 @@ def apply_rate(base_cents: int, rate_percent: int | Decimal) -> int:
         return -magnitude if negative and magnitude else magnitude
     if not rate_percent.is_finite():
         raise ValidationError("Taux invalide.", log=f"apply_rate rate {rate_percent!r} is not finite")
-    value = Decimal(base_cents) * rate_percent / Decimal(100)
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    try:
+        value = Decimal(base_cents) * rate_percent / Decimal(100)
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except InvalidOperation as exc:  # beyond Decimal precision: not a real amount
+        raise ValidationError("Montant hors limites.", log=f"apply_rate({base_cents}, {rate_percent}): {exc}") from exc
 
 
 def cents_to_decimal(cents: int) -> Decimal:

@@ -161,7 +161,14 @@ class Totals:
 
     @classmethod
     def of(cls, lines: tuple[LineResult, ...] | list[LineResult]) -> "Totals":
-        return cls(*(sum(getattr(l, f.name) for l in lines) for f in fields(cls)))
+        sums = [0] * len(_TOTAL_FIELDS)
+        for line in lines:
+            for i, name in enumerate(_TOTAL_FIELDS):
+                sums[i] += getattr(line, name)
+        return cls(*sums)
+
+
+_TOTAL_FIELDS = tuple(f.name for f in fields(Totals))
 
 
 @dataclass(frozen=True)
@@ -307,6 +314,10 @@ def compute(request: TarificationRequest, catalogue: LppCatalogue | None = None)
     )
 
 
+_LINE_FIELDS = tuple(f.name for f in fields(BillingLine))
+_RATE_FIELDS = tuple(f.name for f in fields(RateTable))
+
+
 def _jsonable(value: object) -> object:
     if isinstance(value, (date, Decimal)):
         return str(value)
@@ -317,9 +328,9 @@ def fingerprint(request: TarificationRequest) -> str:
     """Stable hash of everything that changes the amounts. Store it when "Vérif. taux" runs; a
     different value later means the rate check is stale (lint RATE_CHECK_PERIMEE)."""
     payload = {
-        "lines": [[getattr(l, f.name) for f in fields(BillingLine)] for l in request.lines],
-        "situation": request.situation.value, "on": request.on, "rates": [getattr(request.rates, f.name)
-                                                                             for f in fields(RateTable)],
+        "lines": [[getattr(l, name) for name in _LINE_FIELDS] for l in request.lines],
+        "situation": request.situation.value, "on": request.on,
+        "rates": [getattr(request.rates, name) for name in _RATE_FIELDS],
         "flags": [request.contrat_responsable, request.tiers_payant_ro, request.tiers_payant_rc],
     }
     text = json.dumps(payload, default=_jsonable, separators=(",", ":"), ensure_ascii=False)

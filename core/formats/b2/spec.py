@@ -26,7 +26,7 @@ Spec deviations and choices (documented here once):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["FieldSpec", "RecordSpec", "RECORD_LENGTH", "RECORDS", "INVOICE_KEY_FIELDS"]
 
@@ -52,12 +52,13 @@ class RecordSpec:
     kind: str      # "000", "1", "2", "4", "4F", "5", "6", "999"
     title: str     # French description from the spec
     fields: tuple[FieldSpec, ...]
+    index: dict[str, int] = field(init=False, repr=False, compare=False)  # key -> position in fields
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", {f.key: i for i, f in enumerate(self.fields)})
 
     def field(self, key: str) -> FieldSpec:
-        for f in self.fields:
-            if f.key == key:
-                return f
-        raise KeyError(key)
+        return self.fields[self.index[key]]
 
 
 def _f(key: str, name: str, start: int, end: int, kind: str, const: str = "") -> FieldSpec:

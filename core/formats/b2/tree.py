@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from typing import Any, Iterator
 
 from core.formats.b2.model import SECURE_MODES, B2File, B2Invoice, B2Line, B2Lot, B2Lpp
+from core.formats.b2.spec import RECORDS
 
 __all__ = ["B2Field", "B2Record", "B2LineNode", "B2InvoiceNode", "B2LotNode", "B2Document"]
 
@@ -38,22 +39,35 @@ class B2Field:
 
 @dataclass(frozen=True, slots=True)
 class B2Record:
-    kind: str       # "000", "1", "2", "4", "4F", "5", "6", "999"
-    title: str      # French description of the record
-    offset: int     # byte offset of the record in the file
-    fields: tuple[B2Field, ...]
+    """One 128-character record. Zones are decoded and checked by the reader; `fields` builds the
+    named B2Field objects on demand (cheap records matter: a day's file holds ~100 000 of them)."""
+
+    kind: str                 # "000", "1", "2", "4", "4F", "5", "6", "999"
+    offset: int               # byte offset of the record in the file
+    text: str                 # the 128 characters
+    values: tuple[Any, ...]   # decoded zone values, in layout order
+
+    @property
+    def title(self) -> str:
+        return RECORDS[self.kind].title
+
+    @property
+    def fields(self) -> tuple[B2Field, ...]:
+        text = self.text
+        return tuple(B2Field(f.key, f.name, f.start, f.end, text[f.start - 1:f.end], value)
+                     for f, value in zip(RECORDS[self.kind].fields, self.values))
 
     def field(self, key: str) -> B2Field:
-        for f in self.fields:
-            if f.key == key:
-                return f
-        raise KeyError(key)
+        spec = RECORDS[self.kind]
+        i = spec.index[key]
+        f = spec.fields[i]
+        return B2Field(f.key, f.name, f.start, f.end, self.text[f.start - 1:f.end], self.values[i])
 
     def __getitem__(self, key: str) -> Any:
-        return self.field(key).value
+        return self.values[RECORDS[self.kind].index[key]]
 
     def field_offset(self, key: str) -> int:
-        return self.offset + self.field(key).start - 1
+        return self.offset + RECORDS[self.kind].field(key).start - 1
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.kind, "title": self.title, "offset": self.offset,

@@ -34,9 +34,58 @@ _AMC_LOT_RE = re.compile(r"(?=.*[A-Z])[0-9A-Z]{3}")
 _SPEC = RECORDS
 
 
+class _Template:
+    """A layout compiled for writing: fillers and constants merged into literal text, and a fast path
+    for the usual well-formed values; anything unusual goes through codec.encode (which refuses)."""
+
+    __slots__ = ("kind", "steps")
+
+    def __init__(self, spec: RecordSpec) -> None:
+        self.kind = spec.kind
+        steps: list[object] = []
+        for f in spec.fields:
+            if f.kind in "BK":
+                literal = f.const if f.kind == "K" else " " * f.width
+                if steps and isinstance(steps[-1], str):
+                    steps[-1] += literal
+                else:
+                    steps.append(literal)
+            else:
+                steps.append((f.key, f.width, f.kind, f, 10 ** f.width))
+        self.steps = tuple(steps)
+
+    def render(self, values: dict[str, Any], context: str) -> str:
+        parts = []
+        for step in self.steps:
+            if step.__class__ is str:
+                parts.append(step)
+                continue
+            key, width, kind, f, limit = step
+            v = values.get(key)
+            if kind in "NM":
+                if v.__class__ is int and 0 <= v < limit:
+                    parts.append(str(v).zfill(width))
+                    continue
+            elif kind == "A":
+                if v is None:
+                    parts.append(" " * width)
+                    continue
+                if v.__class__ is str and len(v) <= width and v.isascii() and v.isprintable():
+                    parts.append(v.ljust(width))
+                    continue
+            elif kind == "C":
+                if v.__class__ is str and len(v) <= width and v.isascii() and (v.isdigit() or not v):
+                    parts.append(v.zfill(width))
+                    continue
+            parts.append(encode(f, v, self.kind, context))
+        return "".join(parts)
+
+
+_TEMPLATES = {kind: _Template(spec) for kind, spec in RECORDS.items()}
+
+
 def _render(spec: RecordSpec, values: dict[str, Any], context: str) -> str:
-    kind = spec.kind
-    return "".join(encode(f, values.get(f.key), kind, context) for f in spec.fields)
+    return _TEMPLATES[spec.kind].render(values, context)
 
 
 def _fail(message_fr: str, log: str, code: str) -> FormatError:
@@ -52,6 +101,9 @@ def write_b2(file: B2File) -> bytes:
         raise _fail("La norme CP (établissements) n'est pas prise en charge.", "norme CP refused", "b2.norme")
     if not file.lots:
         raise _fail("Fichier B2 vide : aucun lot.", "no lot", "b2.empty")
+    numbers = [lot.number for lot in file.lots]
+    if len(set(numbers)) != len(numbers):
+        raise _fail("N° de lot en double dans le fichier.", f"duplicate lot numbers {numbers}", "b2.lot")
     first = file.lots[0]
     recipient_type = file.recipient_type or ("OC" if first.is_amc else "CT")
     recipient_number = file.recipient_number or (
@@ -95,6 +147,10 @@ def _write_lot(out: list[str], file: B2File, lot: B2Lot) -> None:
     if not lot.is_amc and not (lot.regime and lot.organism):
         raise _fail(f"Lot {lot.number} : régime et organisme destinataire obligatoires.",
                     f"lot {lot.number!r}: AMO destination missing", "b2.lot")
+    invoice_numbers = [inv.number for inv in lot.invoices]
+    if len(set(invoice_numbers)) != len(invoice_numbers):
+        raise _fail(f"Lot {lot.number} : n° de facture en double.", f"lot {lot.number!r}: duplicate invoice numbers",
+                    "b2.invoice")
     modes = {inv.secure_mode for inv in lot.invoices}
     if len(modes) != 1 or not modes <= SECURE_MODES.keys():
         raise _fail(f"Lot {lot.number} : un lot regroupe des factures d'un seul mode de sécurisation "

@@ -58,7 +58,16 @@ def _add_global_options(sub: argparse._SubParsersAction) -> None:
                 _add_global_options(action)
 
 
+def _quiet_logging() -> None:
+    """English logs go to the log file (TUI) or nowhere on the CLI: the user gets one French line."""
+    root = logging.getLogger("lunetier")
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+        root.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
+    _quiet_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

@@ -47,3 +47,11 @@ class ParametresScreen(AreaScreen):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id:
             self.query_one("#param-switcher", ContentSwitcher).current = f"section-{event.option.id}"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a menu entry moves into that section's form."""
+        if event.option.id:
+            section = self.query_one(f"#section-{event.option.id}")
+            focusables = [w for w in section.query("*") if w.focusable]
+            if focusables:
+                focusables[0].focus()

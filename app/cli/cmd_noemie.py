@@ -28,7 +28,7 @@ __all__ = ["register", "add_subcommands", "show"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("noemie", help="retours NOEMIE (RSP) : afficher, intégrer")
+    p = sub.add_parser("noemie", help="retours NOEMIE (RSP)")
     nsub = p.add_subparsers(dest="noemie_command", required=True, metavar="ACTION")
     add_subcommands(nsub)
 
@@ -59,9 +59,15 @@ def show(args: argparse.Namespace) -> int:
     from core.formats.noemie.render import to_jsonable, tree_lines
 
     model = read_noemie(_read(args.file))
-    if args.json:
-        json.dump(to_jsonable(model), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.writelines(line + "\n" for line in tree_lines(model))
+    try:
+        if args.json:
+            json.dump(to_jsonable(model), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            sys.stdout.writelines(line + "\n" for line in tree_lines(model))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `lunetier noemie show big.rsp | head` is normal use
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

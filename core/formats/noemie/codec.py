@@ -16,7 +16,7 @@ def decode_date(raw: str) -> date | str | None:
     """AAMMJJ -> date (years 00-69 are 20xx, 70-99 are 19xx); blank/zeros -> None; impossible -> raw."""
     if not raw.strip() or raw == "000000":
         return None
-    if not raw.isdigit() or len(raw) != 6:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) != 6:
         return raw
     yy, mm, dd = int(raw[:2]), int(raw[2:4]), int(raw[4:])
     try:
@@ -32,7 +32,7 @@ def encode_date(value: date) -> str:
 def decode(spec: FieldSpec, raw: str) -> Value:
     kind = spec.kind
     if kind in ("N", "M", "V"):
-        return int(raw) if raw.isdigit() else None
+        return int(raw) if raw.isascii() and raw.isdigit() else None
     if kind == "D":
         return decode_date(raw)
     if kind == "C":

@@ -410,9 +410,9 @@ def _zone_pattern(f: FieldSpec) -> str:
 
 def _entity_pattern(spec: EntitySpec) -> re.Pattern[str]:
     if not spec.known_layout:
-        return re.compile(re.escape(spec.code) + r"\d\d.*", re.DOTALL)
+        return re.compile(re.escape(spec.code) + r"\d\d.*", re.DOTALL | re.ASCII)
     body = "".join(_zone_pattern(f) for f in spec.fields)
-    return re.compile(re.escape(spec.code) + body, re.DOTALL)
+    return re.compile(re.escape(spec.code) + body, re.DOTALL | re.ASCII)
 
 
 PATTERNS: Mapping[str, re.Pattern[str]] = MappingProxyType({c: _entity_pattern(s) for c, s in ENTITIES.items()})
@@ -422,4 +422,4 @@ def zone_ok(f: FieldSpec, raw: str) -> bool:
     """Does one zone's text match its kind? Used to name the faulty zone in error messages."""
     if f.kind == "K":
         return True
-    return re.fullmatch(_zone_pattern(f), raw, re.DOTALL) is not None
+    return re.fullmatch(_zone_pattern(f), raw, re.DOTALL | re.ASCII) is not None

@@ -53,6 +53,24 @@ def ensure_first_start(ctx: "ServiceContext") -> None:
             .on_conflict_ignore().execute()
 
 
+def make_reader(settings: Settings) -> Any:
+    """settings.reader: 'simulated', 'pcsc', or 'auto' (PC/SC when pcscd answers with a reader, else the
+    simulated reader with the demo deck, so a counter without hardware still works)."""
+    from core.card.simulated import SimulatedReader
+
+    if settings.reader == "simulated":
+        return SimulatedReader()
+    from core.card.pcsc import PcscReader, pcsc_availability
+
+    if settings.reader == "pcsc":
+        return PcscReader()
+    avail = pcsc_availability()
+    if avail.ok:
+        return PcscReader()
+    log.info("PC/SC unavailable (%s): using the simulated reader", avail.reason_code)
+    return SimulatedReader()
+
+
 def make_services(settings: Settings, clock: Clock, *, reader: Any = None, engine: Any = None,
                   first_start: bool = True) -> "Services":
     """Open the database, load the demo data on a first start, choose reader and engine."""
@@ -61,7 +79,7 @@ def make_services(settings: Settings, clock: Clock, *, reader: Any = None, engin
     ctx = open_context(settings, clock)
     if first_start:
         ensure_first_start(ctx)
-    return build_services(ctx, engine=engine, reader=reader)
+    return build_services(ctx, engine=engine, reader=reader if reader is not None else make_reader(settings))
 
 
 def build_app(settings: Settings | None = None, *, clock: Clock | None = None, reader: Any = None,

@@ -4,10 +4,12 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from core.services.base import ServiceContext
+from core.services.counter import CounterServices, build_counter_services
+from core.services.mutuelles import MutuelleService
 from core.services.settings import SettingsService
 
 
@@ -15,10 +17,29 @@ from core.services.settings import SettingsService
 class Services:
     ctx: ServiceContext
     settings: SettingsService
+    counter: CounterServices
+    mutuelles: MutuelleService
     engine: Any = None
     reader: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def teletransmission(self, mailbox: Any = None) -> Any:
+        """A TeletransmissionService on the shop mailbox (RSP files integrated when the setting says so)."""
+        from core.services.teletransmission import TeletransmissionService
+
+        handlers = ()
+        try:
+            from core.services.rsp_inbox import rsp_inbox_handlers
+        except ImportError:  # returns pipeline not installed in this build
+            pass
+        else:
+            handlers = tuple(rsp_inbox_handlers(self.ctx))
+        return TeletransmissionService(self.ctx, mailbox, inbox_handlers=handlers)
 
 
 def build_services(ctx: ServiceContext, *, engine: Any = None, reader: Any = None) -> Services:
-    return Services(ctx=ctx, settings=SettingsService(ctx), engine=engine, reader=reader)
+    if engine is None:
+        from core.engine.demo import build_demo_engine
+
+        engine = build_demo_engine(ctx.clock)
+    return Services(ctx=ctx, settings=SettingsService(ctx), counter=build_counter_services(ctx, engine),
+                    mutuelles=MutuelleService(ctx), engine=engine, reader=reader)

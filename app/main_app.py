@@ -169,6 +169,13 @@ class LunetierApp(App[None]):
         save_preference(self.settings.data_dir, "theme", self.theme)
         self.notify(f"Thème : {self.theme}", timeout=2)
 
+    async def request_cps_code(self, reason: str = "") -> str | None:
+        """Ask the "Code Porteur" (télétransmission, signature). Call from an async worker.
+        The code is returned to the caller for its one card call and never kept here."""
+        from screens.cps_code import request_cps_code
+
+        return await request_cps_code(self, reason)
+
     # --- errors ----------------------------------------------------------------------------------
     def show_error(self, error: BaseException) -> None:
         from screens.dialogs import ErrorDialog

@@ -63,7 +63,6 @@ def _quiet_logging() -> None:
     root = logging.getLogger("lunetier")
     if not root.handlers:
         root.addHandler(logging.NullHandler())
-        root.propagate = False
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,7 +39,7 @@ COUNTER_DEVIS = "devis"
 PS_NOM = "OPTIQUE DEMO"                 # INFERRED: the manual never shows the optician's name
 PS_PRENOM = "Lunetier"
 PS_NUMERO_AM = "992604231"              # "id PS 992604..." and "Numéro destinataire 00000992604231"
-PS_RPPS = "10100992604"                 # INFERRED (11 digits, Luhn-valid); not in the manual
+PS_RPPS = "10100992600"                 # INFERRED (11 digits, Luhn-valid); not in the manual
 PS_ID = PS_NUMERO_AM
 PS_DESTINATAIRE = PS_NUMERO_AM.rjust(14, "0")   # "00000992604231"
 

@@ -138,7 +138,7 @@ def _cps() -> CpsData:
     # Same practitioner as core/demo_data.py (PS_NOM / PS_PRENOM / PS_NUMERO_AM / PS_RPPS): a test checks it.
     return CpsData(
         type_carte="CPS", code_type_carte="0", civilite="M", nom="OPTIQUE DEMO", prenom="LUNETIER",
-        type_identification="8", rpps="10100992604", code_profession="28", numero_serie="CPS0000000001",
+        type_identification="8", rpps="10100992600", code_profession="28", numero_serie="CPS0000000001",
         validite=date(2031, 12, 31),
         situations=(
             CpsSituation(numero=1, mode_exercice="0", secteur_activite="85", type_structure="4",

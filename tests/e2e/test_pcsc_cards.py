@@ -57,7 +57,7 @@ def test_cps_read_and_code_porteur_cycle(pcsc):
 
     cps = read_cps(reader)
     assert cps.model_dump(exclude={"atr", "apdu_count"}) == cps_content().model_dump(exclude={"atr", "apdu_count"})
-    assert (cps.nom, cps.numero_am, cps.rpps) == ("OPTIQUE DEMO", "992604231", "10100992604")
+    assert (cps.nom, cps.numero_am, cps.rpps) == ("OPTIQUE DEMO", "992604231", "10100992600")
     assert [s.habilitation_lot for s in cps.situations] == [True, False]
 
     assert pin_status(reader).tries_left == 3

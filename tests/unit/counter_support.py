@@ -12,7 +12,7 @@ from core.services.counter import CounterServices, build_counter_services
 from core.services.counter_dto import ArticleInput, OrdonnanceInput, PrescriberInput, RateCheckParams
 
 PIN = "1234"
-CPS = CpsIdentity(nom="OPTIQUE DEMO", prenom="Lunetier", numero_am="992604231", rpps="10100992604",
+CPS = CpsIdentity(nom="OPTIQUE DEMO", prenom="Lunetier", numero_am="992604231", rpps="10100992600",
                   numero_serie="CPS0001")
 ORG_TEST = Organisme(regime="01", caisse="999", centre="9999", libelle="Caisse de TEST")
 ORG_CNDA = Organisme(regime="01", caisse="349", centre="9881", libelle="Flux CNAMTS CNDA")

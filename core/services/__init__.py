@@ -22,6 +22,11 @@ class Services:
     engine: Any = None
     reader: Any = None
 
+    def scor(self) -> Any:
+        from core.services.scor import ScorService
+
+        return ScorService(self.ctx)
+
     def teletransmission(self, mailbox: Any = None) -> Any:
         """A TeletransmissionService on the shop mailbox (RSP files integrated when the setting says so)."""
         from core.services.teletransmission import TeletransmissionService

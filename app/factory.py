@@ -19,6 +19,8 @@ log = logging.getLogger("lunetier")
 
 
 def database_label(url: str) -> str:
+    if url.startswith("sqlcipher://"):
+        return "SQLCipher (chiffrée)"
     if url.startswith(("postgres://", "postgresql://")):
         from urllib.parse import urlparse
 
@@ -107,8 +109,8 @@ def preflight(settings: Settings) -> None:
     from core.errors import ConfigError, DatabaseError
 
     url = settings.database_url
-    if url.startswith(("postgres://", "postgresql://")):
-        return
+    if url.startswith(("postgres://", "postgresql://", "sqlcipher://")):
+        return  # checked when the database is opened (server / key needed)
     scheme = urlparse(url).scheme
     if scheme and scheme != "sqlite" and len(scheme) > 1:
         raise ConfigError(f"Adresse de base de données non reconnue : « {scheme}:// » "

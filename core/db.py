@@ -3,6 +3,7 @@
 URL forms accepted:
 - a plain path or `sqlite:///path/to/file.db` (default: lunetier.db in the user data dir)
 - `sqlite:///:memory:` or `:memory:` (tests)
+- `sqlcipher:///path?key_env=VAR` (encrypted SQLite; the key comes from the environment variable VAR)
 - `postgresql://user:pass@host:port/dbname[?schema=name]` (shops with several counters, chains; the optional
   schema sets search_path, which the test suite uses to isolate tests on one server)
 Anything else is a ConfigError, before anything is created on disk.
@@ -75,6 +76,10 @@ def _prepare_sqlite_file(path: str) -> None:
 
 def make_database(url: str) -> peewee.Database:
     """Build (not connect) the database object for a URL. Unknown schemes are refused."""
+    if url.startswith("sqlcipher://"):  # encryption at rest (optional extra "encryption")
+        from core.db_sqlcipher import make_sqlcipher_database
+
+        return make_sqlcipher_database(url)
     if is_postgres_url(url):
         parsed = urlparse(url)
         try:

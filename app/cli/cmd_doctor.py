@@ -18,6 +18,7 @@ class Check:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("doctor", help="vérifier base, lecteur et moteur")
     p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.add_argument("--fix-permissions", action="store_true", help="rendre privés base et dossiers (0700/0600)")
     p.set_defaults(func=doctor)
 
 
@@ -65,9 +66,22 @@ def check_engine(settings) -> Check:
     return Check("moteur", True, "Flux de démonstration (moteur de démonstration, non agréé CNDA)")
 
 
+def check_permissions_of(settings, fix: bool) -> Check:
+    from core.security import check_permissions, fix_permissions
+
+    if fix:
+        fix_permissions(settings)
+    findings = check_permissions(settings)
+    if not findings:
+        return Check("droits", True, "fichiers privés (dossiers 0700, fichiers 0600)")
+    return Check("droits", False, "; ".join(f.message_fr for f in findings[:3])
+                 + (" (lunetier doctor --fix-permissions corrige)" if not fix else ""))
+
+
 def doctor(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    checks = [check_database(settings), check_reader(settings), check_engine(settings)]
+    checks = [check_database(settings), check_reader(settings), check_engine(settings),
+              check_permissions_of(settings, args.fix_permissions)]
     if args.json:
         print_json([asdict(c) for c in checks])
     else:

@@ -40,7 +40,9 @@ def run_serve(args: argparse.Namespace) -> int:
         raise ValidationError("--interval doit être un nombre de secondes positif.",
                               log=f"bad interval {args.interval!r}")
     scenario = Scenario.from_toml(args.scenario) if args.scenario else Scenario()
-    caisse = SimulatedCaisse(FolderMailbox(args.mailbox, create=False), scenario)
+    from core.caisse.rsp import NoemieRspEmitter
+
+    caisse = SimulatedCaisse(FolderMailbox(args.mailbox, create=False), scenario, rsp=NoemieRspEmitter())
     stop = threading.Event()
 
     def _stop(signum, frame):  # noqa: ARG001 - signal handler signature

@@ -39,7 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _service(args: argparse.Namespace) -> TeletransmissionService:
     ctx = context_from(args)
     mailbox = FolderMailbox(args.mailbox, create=False) if getattr(args, "mailbox", None) else None
-    return TeletransmissionService(ctx, mailbox)
+    from core.services.rsp_inbox import RspInboxHandler
+
+    return TeletransmissionService(ctx, mailbox, inbox_handlers=(RspInboxHandler(ctx, actor="cli"),))
 
 
 def run_send(args: argparse.Namespace) -> int:

@@ -29,16 +29,22 @@ class Services:
 
     def teletransmission(self, mailbox: Any = None) -> Any:
         """A TeletransmissionService on the shop mailbox (RSP files integrated when the setting says so)."""
+        from core.services.rsp_inbox import RspInboxHandler
         from core.services.teletransmission import TeletransmissionService
 
-        handlers = ()
-        try:
-            from core.services.rsp_inbox import rsp_inbox_handlers
-        except ImportError:  # returns pipeline not installed in this build
-            pass
-        else:
-            handlers = tuple(rsp_inbox_handlers(self.ctx))
-        return TeletransmissionService(self.ctx, mailbox, inbox_handlers=handlers)
+        return TeletransmissionService(self.ctx, mailbox, inbox_handlers=(RspInboxHandler(self.ctx),),
+                                       peer=self._demo_caisse if self.ctx.settings.engine == "demo" else None)
+
+    def _demo_caisse(self, mailbox: Any) -> None:
+        """Demo flow: the simulated caisse answers in-process (ARL, then RSP), per the scenario file
+        `caisse.toml` in the data dir when present (see `lunetier caisse scenario`)."""
+        from core.caisse import SimulatedCaisse
+        from core.caisse.rsp import NoemieRspEmitter
+        from core.caisse.scenario import Scenario
+
+        path = self.ctx.settings.data_dir / "caisse.toml"
+        scenario = Scenario.from_toml(str(path)) if path.exists() else Scenario()
+        SimulatedCaisse(mailbox, scenario, clock=self.ctx.clock, rsp=NoemieRspEmitter()).process()
 
 
 def build_services(ctx: ServiceContext, *, engine: Any = None, reader: Any = None) -> Services:

@@ -201,10 +201,14 @@ class _Refused(LunetierError):
 # --- Service ------------------------------------------------------------------------------------------
 class TeletransmissionService:
     def __init__(self, ctx: ServiceContext, mailbox: ShopMailbox | None = None, *,
-                 inbox_handlers: Sequence[InboxHandler] = ()) -> None:
+                 inbox_handlers: Sequence[InboxHandler] = (),
+                 peer: Callable[[ShopMailbox], object] | None = None) -> None:
+        """`peer`, when given, is run on the mailbox between sending and receiving: the demo build passes the
+        in-process simulated caisse there, so "Envoyer et Recevoir" gets its ARL/RSP at once."""
         self.ctx = ctx
         self._mailbox = mailbox
         self.inbox_handlers = tuple(inbox_handlers)
+        self.peer = peer
 
     @property
     def mailbox(self) -> ShopMailbox:
@@ -337,6 +341,8 @@ class TeletransmissionService:
 
     def envoyer_et_recevoir(self, on_progress: ProgressFn | None = None) -> EnvoiEtReceptionResult:
         envoi = self.envoyer(on_progress)
+        if self.peer is not None:
+            self.peer(self.mailbox)
         return EnvoiEtReceptionResult(envoi=envoi, reception=self.recevoir_uniquement(on_progress))
 
     def auto(self, on_progress: ProgressFn | None = None) -> TeletransmissionSummary:

@@ -22,6 +22,7 @@ class Services:
     engine: Any = None
     reader: Any = None
 
+    @property
     def scor(self) -> Any:
         from core.services.scor import ScorService
 

@@ -46,12 +46,13 @@ def test_send_then_caisse_then_receive(env, capsys):
     assert capsys.readouterr().out.count("positif") == 2
     assert main(["teletransmission", "receive", "--db", db]) == 0
     out = capsys.readouterr().out
-    assert "2 intégré(s)" in out and "ARL positif reçu" in out and "Rien à signaler." in out
+    # the caisse answers each lot with an ARL and, once accepted, an RSP: 2 lots -> 4 files
+    assert "4 intégré(s)" in out and "ARL positif reçu" in out and "Rien à signaler." in out
 
     assert main(["teletransmission", "lots", "--db", db, "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert sorted((r["lot"], r["org_dest"], r["etat_lot"]) for r in rows) == [
-        ("001", "01 349", "ARL positif reçu"), ("002", "02 349", "ARL positif reçu")]
+        ("001", "01 349", "RSP"), ("002", "02 349", "RSP")]
 
 
 def test_rejected_lot_and_quarantine_exit_1(env, tmp_path, capsys):
@@ -64,7 +65,8 @@ def test_rejected_lot_and_quarantine_exit_1(env, tmp_path, capsys):
     assert sorted(a["outcome"] for a in report["answers"]) == ["positif", "rejete"]
     assert main(["teletransmission", "receive", "--db", db, "--json"]) == 1
     result = json.loads(capsys.readouterr().out)
-    assert result["integrated"] == 2 and result["attention"] == 1
+    # accepted lot: ARL + RSP; rejected lot: its ARL négatif only
+    assert result["integrated"] == 3 and result["attention"] == 1
     (mailbox / "inbox" / "junk.bin").write_bytes(b"junk")
     assert main(["teletransmission", "receive", "--db", db]) == 1
     assert "quarantaine" in capsys.readouterr().out

@@ -45,11 +45,20 @@ def _service(args: argparse.Namespace) -> TeletransmissionService:
 
 
 def run_send(args: argparse.Namespace) -> int:
-    summary = _service(args).auto()
+    from core.reports.bordereau import edition_apres_teletransmission
+
+    service = _service(args)
+    summary = service.auto()
+    # "Edition après Télétransmission" (Paramétrage SV): the bordereau of the lots just sent
+    bordereau = edition_apres_teletransmission(service.ctx, [s.lot_id for s in summary.envoi.sent])
     if args.json:
-        print_json(summary.model_dump(mode="json"))
+        data = summary.model_dump(mode="json")
+        data["bordereau"] = str(bordereau.path) if bordereau else None
+        print_json(data)
     else:
         _print_summary(summary)
+        if bordereau:
+            print(f"Bordereau de télétransmission : {bordereau.path}")
     return 1 if summary.needs_attention else 0
 
 

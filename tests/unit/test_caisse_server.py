@@ -52,8 +52,9 @@ def test_caisse_serve_as_its_own_process(tmp_path):
             if shop.receive():
                 break
             time.sleep(0.05)
-        ((name, data),) = shop.receive()
-        assert read_arl(data).lot_number == "025"
+        received = dict(shop.receive())
+        arl = [data for name, data in received.items() if name.endswith(".arl")]
+        assert len(arl) == 1 and read_arl(arl[0]).lot_number == "025"
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)

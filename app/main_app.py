@@ -110,7 +110,10 @@ class LunetierApp(App[None]):
                 self._services_error = exc
             finally:
                 self._services_ready.set()
-            self.call_from_thread(self._services_started)
+            try:
+                self.call_from_thread(self._services_started)
+            except RuntimeError:  # the user quit before the database was open
+                pass
 
         threading.Thread(target=build, name="lunetier-services", daemon=True).start()
 

@@ -8,7 +8,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual.app import App
-from textual.command import Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
@@ -33,6 +33,14 @@ class ServicesReady(Message):
 
 class RegistryCommands(Provider):
     """Command palette entries generated from the registry (global + screens on the stack)."""
+
+    async def discover(self) -> Hits:
+        """Listed before anything is typed: every command of the screen, in French."""
+        app = self.app
+        assert isinstance(app, LunetierApp)
+        for node, cmd in app.active_commands():
+            yield DiscoveryHit(cmd.title, lambda n=node, c=cmd: app.run_command(n, c),
+                               help=f"{cmd.help} [{cmd.key.upper()}]")
 
     async def search(self, query: str) -> Hits:
         app = self.app
@@ -157,6 +165,12 @@ class LunetierApp(App[None]):
         return sections
 
     # --- actions ---------------------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        """The palette lists the registry's French commands only (Textual's own are English)."""
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(providers=[RegistryCommands], placeholder="Rechercher une commande…",
+                                            id="--command-palette"))
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 

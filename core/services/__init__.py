@@ -5,20 +5,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.services.base import ServiceContext
-from core.services.counter import CounterServices, build_counter_services
-from core.services.mutuelles import MutuelleService
-from core.services.settings import SettingsService
+if TYPE_CHECKING:  # importing a DTO module must not pull every service (and peewee) in: start-up time
+    from core.services.base import ServiceContext
+    from core.services.counter import CounterServices
+    from core.services.mutuelles import MutuelleService
+    from core.services.settings import SettingsService
 
 
 @dataclass
 class Services:
-    ctx: ServiceContext
-    settings: SettingsService
-    counter: CounterServices
-    mutuelles: MutuelleService
+    ctx: "ServiceContext"
+    settings: "SettingsService"
+    counter: "CounterServices"
+    mutuelles: "MutuelleService"
     engine: Any = None
     reader: Any = None
 
@@ -48,7 +49,11 @@ class Services:
         SimulatedCaisse(mailbox, scenario, clock=self.ctx.clock, rsp=NoemieRspEmitter()).process()
 
 
-def build_services(ctx: ServiceContext, *, engine: Any = None, reader: Any = None) -> Services:
+def build_services(ctx: "ServiceContext", *, engine: Any = None, reader: Any = None) -> Services:
+    from core.services.counter import build_counter_services
+    from core.services.mutuelles import MutuelleService
+    from core.services.settings import SettingsService
+
     if engine is None:
         from core.engine.demo import build_demo_engine
 

@@ -40,7 +40,7 @@ class RegistryCommands(Provider):
         assert isinstance(app, LunetierApp)
         for node, cmd in app.active_commands():
             yield DiscoveryHit(cmd.title, lambda n=node, c=cmd: app.run_command(n, c),
-                               help=f"{cmd.help} [{cmd.key.upper()}]")
+                               help=f"{cmd.help} ({cmd.key.upper()})")
 
     async def search(self, query: str) -> Hits:
         app = self.app
@@ -50,7 +50,7 @@ class RegistryCommands(Provider):
             score = matcher.match(f"{cmd.title} {cmd.help}")
             if score > 0:
                 yield Hit(score, matcher.highlight(cmd.title), lambda n=node, c=cmd: app.run_command(n, c),
-                          help=f"{cmd.help} [{cmd.key.upper()}]")
+                          help=f"{cmd.help} ({cmd.key.upper()})")
 
 
 class LunetierApp(App[None]):

@@ -11,7 +11,7 @@ from textual.widgets import Static
 class StatusInfo:
     cps: str = "CPS : non lue"
     reader: str = "Lecteur : —"
-    engine: str = "Moteur : démo"
+    engine: str = "Démo"  # the engine: "Flux de démonstration" (short: the line must fit 80 columns)
     database: str = "—"
     cps_ok: bool = False
     reader_ok: bool = True

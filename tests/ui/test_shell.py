@@ -60,7 +60,7 @@ async def test_status_line_shows_engine_and_database(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         text = app.status.text()
-        assert "Moteur : démo" in text
+        assert "Démo" in text
         assert "SQLite lunetier.db" in text
 
 

@@ -21,6 +21,7 @@ class Command:
     help: str          # one French sentence (F1 help, palette)
     show: bool = True   # shown in the footer
     priority: bool = False  # priority bindings still fire while a dialog is open
+    short: str = ""     # footer label when the title is too long for 80 columns (help and palette keep title)
 
 
 GLOBAL_COMMANDS: tuple[Command, ...] = (
@@ -31,16 +32,16 @@ GLOBAL_COMMANDS: tuple[Command, ...] = (
     Command("tiers_payant", "f3", "app.switch_mode('tiers_payant')", "Tiers Payant",
             "Télétransmissions, suivi des facturations, pièces jointes, virements, opérations ponctuelles."),
     Command("parametres", "f4", "app.switch_mode('parametres')", "Paramètres",
-            "Paramètres de la boutique, des mutuelles et du SESAM-Vitale."),
+            "Paramètres de la boutique, des mutuelles et du SESAM-Vitale.", short="Param."),
     Command("palette", "ctrl+p", "app.command_palette", "Commandes", "Rechercher une commande.", show=False),
     Command("theme", "ctrl+t", "app.cycle_theme", "Thème", "Changer de thème (clair, sombre, contraste élevé).",
             show=False),
-    Command("quit", "ctrl+q", "app.quit", "Quitter", "Quitter Lunetier.", priority=True),
+    Command("quit", "ctrl+q", "app.quit", "Quitter", "Quitter Lunetier.", show=False, priority=True),
 )
 
 
 def bindings(commands: tuple[Command, ...] | list[Command]) -> list[Binding]:
-    return [Binding(c.key, c.action, c.title, show=c.show, priority=c.priority, id=c.id, tooltip=c.help)
+    return [Binding(c.key, c.action, c.short or c.title, show=c.show, priority=c.priority, id=c.id, tooltip=c.help)
             for c in commands]
 
 

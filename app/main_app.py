@@ -22,7 +22,7 @@ from core.preferences import load_preferences, save_preference
 
 if TYPE_CHECKING:
     from core.services import Services
-from themes import THEME_NAMES, THEMES, stylesheets
+from themes import THEME_LABELS, THEME_NAMES, THEMES, stylesheets
 
 log = logging.getLogger("lunetier.app")
 
@@ -184,7 +184,7 @@ class LunetierApp(App[None]):
         current = names.index(self.theme) if self.theme in names else -1
         self.theme = names[(current + 1) % len(names)]
         save_preference(self.settings.data_dir, "theme", self.theme)
-        self.notify(f"Thème : {self.theme}", timeout=2)
+        self.notify(f"Thème : {THEME_LABELS.get(self.theme, self.theme)}", timeout=2)
 
     async def request_cps_code(self, reason: str = "") -> str | None:
         """Ask the "Code Porteur" (télétransmission, signature). Call from an async worker.

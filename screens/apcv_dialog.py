@@ -19,6 +19,7 @@ APCV_EXAMPLE = "APCV1|255069999999934|15/06/1955|1"
 
 
 class ApcvDialog(ModalScreen[str | None]):
+    HELP_TITLE = 'Appli carte Vitale'  # section title of the F1 help
     """Returns the checked payload, or None."""
 
     COMMAND_SPECS = (

@@ -37,6 +37,7 @@ DATES = ("date_debut", "date_fin")
 
 
 class AttestationAmcDialog(CounterDialog["AttestationAmc | None"]):
+    HELP_TITLE = 'Attestation AMC'  # section title of the F1 help
     COMMAND_SPECS = (
         Command("attestation_validate", "f10", "validate", "Valider", "Enregistrer l'Attestation AMC (tracé)."),
         Command("attestation_cancel", "escape", "cancel", "Retour", "Fermer sans enregistrer."),

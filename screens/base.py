@@ -18,7 +18,7 @@ class AreaScreen(ReportsWorkerErrors, Screen[None]):
         with Vertical(classes="area-body"):
             yield from self.compose_body()
         yield StatusLine()
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

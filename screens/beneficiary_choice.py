@@ -42,6 +42,7 @@ def choice_label(choice: BeneficiaryChoiceDTO, twins: bool) -> str:
 
 
 class BeneficiaryChoiceDialog(ModalScreen[BeneficiaryPick | None]):
+    HELP_TITLE = 'Choix du bénéficiaire'  # section title of the F1 help
     COMMAND_SPECS = (
         Command("benef_validate", "f10", "validate", "Valider", "Valider le bénéficiaire et la date."),
         Command("benef_back", "escape", "back", "Retour", "Revenir sans créer de dossier."),

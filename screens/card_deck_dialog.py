@@ -45,6 +45,7 @@ def slots_line(state: ReaderState) -> str:
 
 
 class CardDeckDialog(ModalScreen[DeckChoice | None]):
+    HELP_TITLE = 'Lecteur simulé : cartes de démonstration'  # section title of the F1 help
     COMMAND_SPECS = (
         Command("deck_insert", "f10", "insert", "Insérer", "Insérer la carte choisie."),
         Command("deck_remove", "ctrl+e", "remove", "Retirer la CV", "Retirer la carte de la fente Vitale."),

@@ -27,7 +27,7 @@ from screens.comptoir_base import DossierPanel, DossierUpdated, Level, Notice
 from screens.comptoir_card_flow import FlowResult, read_apcv_flow, read_vitale_flow
 from screens.comptoir_flow import MISSING, call_counter_flow
 from screens.comptoir_header import DossierHeader, RateCheckLine, VitaleBanner
-from screens.comptoir_ordonnance import OrdonnancePanel
+from screens.comptoir_ordonnance import INVOICED_NOTICE, OrdonnancePanel
 from screens.comptoir_tiers_payant import TiersPayantPanel
 from screens.dialogs import ConfirmDialog
 
@@ -47,21 +47,30 @@ class ComptoirScreen(AreaScreen):
     COMMAND_SPECS = (
         Command("comptoir_read_vitale", "f12", "read_vitale", "Lire CV",
                 "Lire la Carte Vitale (code de la CPS demandé à la première lecture du jour)."),
-        Command("comptoir_read_apcv", "f11", "read_apcv", "ApCV", "Lire l'appli Carte Vitale (QR code)."),
+        Command("comptoir_read_apcv", "f11", "read_apcv", "ApCV", "Lire l'appli Carte Vitale (QR code).",
+                show=False),
         Command("comptoir_vitale_detail", "f7", "vitale_detail", "Détail Vitale",
-                "Détail Informations Vitale : lecture de la carte et ADRi."),
+                "Détail Informations Vitale : lecture de la carte et ADRi.", show=False),
         Command("comptoir_tp", "f8", "tp", "TP", "Détail remboursements (tiers payant RO / RC)."),
         Command("comptoir_verif_taux", "f9", "verif_taux", "Vérif. taux",
                 "Vérification du taux par le moteur SESAM-Vitale (obligatoire avant de facturer)."),
         Command("comptoir_facturer", "f10", "facturer", "Facturer", "Devis -> vente -> facture et FSE."),
-        Command("comptoir_new_dossier", "f5", "new_dossier", "Nouveau", "Nouveau dossier (client / visite)."),
+        Command("comptoir_new_dossier", "f5", "new_dossier", "Nouveau", "Nouveau dossier (client / visite).",
+                show=False),
         Command("comptoir_generer_fse", "f6", "toggle_generer_fse", "Générer FSE",
-                "Cocher ou décocher « Générer FSE » (décocher supprime la FSE après confirmation)."),
+                "Cocher ou décocher « Générer FSE » (décocher supprime la FSE après confirmation).", show=False),
         Command("comptoir_new_line", "ctrl+n", "new_line", "Nouvelle ligne", "Saisir un nouvel article.", show=False),
         Command("comptoir_insert_card", "ctrl+o", "insert_card", "Insérer carte",
                 "Lecteur simulé : insérer une carte du jeu de démonstration.", show=False),
         Command("comptoir_remove_card", "ctrl+e", "remove_card", "Retirer carte",
                 "Lecteur simulé : retirer la carte Vitale (ou la CPS).", show=False, priority=True),
+        # F2 (this area) is not repeated in the footer: at 80 columns it hid F3/F4.
+        Command("comptoir_here", "f2", "app.switch_mode('comptoir')", "Comptoir", "Vous êtes au comptoir.",
+                show=False),
+        # Only active on an invoiced dossier: Suppr / Ctrl+N then say why nothing changes (the editing
+        # bindings are disabled by their check_action and the key falls through to here).
+        Command("comptoir_invoiced", "delete,ctrl+n", "invoiced_locked", "Dossier facturé",
+                "Dossier facturé : pour modifier, faites un avoir.", show=False),
     )
     BINDINGS = bindings(COMMAND_SPECS)
 
@@ -119,6 +128,11 @@ class ComptoirScreen(AreaScreen):
         self.say(event.text, event.level)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        invoiced = self.dossier is not None and not self.dossier.editable
+        if action == "new_line":
+            return self.dossier is not None and not invoiced
+        if action == "invoiced_locked":
+            return invoiced
         if action in _NEEDS_DOSSIER:
             return self.dossier is not None
         if action in ("insert_card", "remove_card"):
@@ -225,6 +239,9 @@ class ComptoirScreen(AreaScreen):
 
     def action_toggle_generer_fse(self) -> None:
         self.query_one(TiersPayantPanel).flip_generer_fse()
+
+    def action_invoiced_locked(self) -> None:
+        self.say(INVOICED_NOTICE, "warning")
 
     def action_new_line(self) -> None:
         self.query_one(ArticlesPanel).new_line()

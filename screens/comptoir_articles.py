@@ -27,6 +27,9 @@ KIND_OPTIONS = [("Monture", "monture"), ("Verre", "verre"), ("Supplément", "sup
 CLASSE_OPTIONS = [("—", ""), ("A", "A"), ("B", "B")]
 SIDE_OPTIONS = [("—", ""), ("OD", "OD"), ("OG", "OG")]
 COLUMNS = ("Rb", "Acte", "Détail", "Lpp", "Net")
+# Fixed widths (Détail: its longest text), set again at every refresh: auto widths only grow and the rows
+# rendered before the 2nd line was added kept the old ones (misaligned columns).
+WIDTHS = {"Rb": 3, "Acte": 5, "Lpp": 7, "Net": 10}
 
 
 def article_row(article: ArticleDTO) -> tuple[str, str, str, str, Text]:
@@ -35,12 +38,25 @@ def article_row(article: ArticleDTO) -> tuple[str, str, str, str, Text]:
             Text(format_euros(article.net_cents), justify="right"))
 
 
+def set_columns(table: DataTable, articles: tuple[ArticleDTO, ...] | list[ArticleDTO]) -> None:
+    detail = max((len(str(article_row(a)[2])) for a in articles), default=0)
+    for name in COLUMNS:
+        table.add_column(name, width=WIDTHS.get(name, max(detail, 6)), key=name)
+
+
 class ArticlesTable(DataTable):
     COMMAND_SPECS = (
         Command("article_delete", "delete", "delete_line", "Supprimer la ligne",
                 "Supprimer l'article en surbrillance."),
     )
     BINDINGS = bindings(COMMAND_SPECS)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_line":
+            # Hidden (and the key falls through to the Comptoir's "dossier facturé" line) once invoiced.
+            dossier = getattr(self.parent, "dossier", None)
+            return dossier is not None and dossier.editable and self.row_count > 0
+        return True
 
     class DeleteRequested(Message):
         def __init__(self, article_id: int) -> None:
@@ -158,7 +174,7 @@ class ArticlesPanel(DossierPanel):
             yield Label("Articles", classes="section-title")
             yield Static("", id="articles-total")
         table = ArticlesTable(id="articles-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        set_columns(table, ())
         yield table
         yield ArticleEditor(id="article-editor")
 
@@ -168,7 +184,8 @@ class ArticlesPanel(DossierPanel):
             return
         table = self.query_one(ArticlesTable)
         cursor = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        set_columns(table, dossier.articles)
         for article in dossier.articles:
             table.add_row(*article_row(article), key=str(article.id))
         if dossier.articles:
@@ -177,6 +194,7 @@ class ArticlesPanel(DossierPanel):
             f"{len(dossier.articles)} ligne(s) · Total {format_euros(dossier.total_cents)}")
         editor = self.query_one(ArticleEditor)
         editor.disabled = not dossier.editable
+        editor.display = dossier.editable          # read-only once invoiced: no "Nouvelle ligne" hint
         if editor.editing is not None and all(a.id != editor.editing for a in dossier.articles):
             editor.editing = None
 

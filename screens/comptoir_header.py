@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from core.services.counter_dto import DossierDTO, RateCheckStatusDTO
@@ -65,16 +65,22 @@ def rate_check_text(status: RateCheckStatusDTO) -> tuple[str, str]:
     return f"Vérif. taux : à jour ({taux}{when.strip()})", "ok"
 
 
-class DossierHeader(Horizontal):
+class DossierHeader(Vertical):
+    """Title line (with the SV/DEG badge on the right); once invoiced, "Visite - Facturée le ..." goes on its
+    own second line so neither the patient's name nor the invoice line is cut at 80 columns."""
+
     def compose(self) -> ComposeResult:
-        yield Static(EMPTY_TITLE, id="dossier-title")
+        with Horizontal(id="dossier-title-row"):
+            yield Static(EMPTY_TITLE, id="dossier-title")
+            yield Static("", id="fse-badge")
         yield Static("", id="fse-visite")
-        yield Static("", id="fse-badge")
 
     def show(self, dossier: DossierDTO | None) -> None:
         self.query_one("#dossier-title", Static).update(dossier_title(dossier))
         visite, badge = fse_badge(dossier)
-        self.query_one("#fse-visite", Static).update(visite)
+        line = self.query_one("#fse-visite", Static)
+        line.update(visite)
+        line.display = bool(visite)
         widget = self.query_one("#fse-badge", Static)
         widget.update(f" {badge} " if badge else "")
         widget.display = bool(badge)

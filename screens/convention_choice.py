@@ -35,6 +35,7 @@ def too_many_text(search: ConventionSearchDTO) -> str:
 
 
 class InformationDialog(CounterDialog["str | None"]):
+    HELP_TITLE = 'Information'  # section title of the F1 help
     """"Information importante": a message; F5 "Attestation AMC" (returns ATTESTATION), F10 Valider (None)."""
 
     COMMAND_SPECS = (
@@ -75,6 +76,7 @@ class InformationDialog(CounterDialog["str | None"]):
 
 
 class ConventionChoiceDialog(CounterDialog["ConventionDTO | str | None"]):
+    HELP_TITLE = 'Choix de la convention'  # section title of the F1 help
     """Returns the chosen ConventionDTO (already stored), ATTESTATION when the user asks for the
     Attestation AMC, or None."""
 

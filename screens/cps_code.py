@@ -39,6 +39,7 @@ BLOCKED_HELP = (
 
 
 class CpsCodeDialog(ReportsWorkerErrors, ModalScreen[str | None]):
+    HELP_TITLE = 'Code de la carte CPS'  # section title of the F1 help
     """Returns the accepted 4-digit code, or None (cancelled, blocked)."""
 
     COMMAND_SPECS = (

@@ -148,6 +148,7 @@ class RcTabView(VerticalScroll):
 
 
 class DetailRemboursementsDialog(CounterDialog[bool]):
+    HELP_TITLE = 'Détail remboursements'  # section title of the F1 help
     COMMAND_SPECS = (
         Command("detail_verif_taux", "f9", "verif_taux", "Vérif. taux",
                 "Faire calculer le taux et les montants RO par le moteur SESAM-Vitale."),

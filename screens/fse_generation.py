@@ -11,6 +11,7 @@ __all__ = ["FseGenerationDialog"]
 
 
 class FseGenerationDialog(VerifTauxDialog):
+    HELP_TITLE = 'Génération de la FSE'  # section title of the F1 help
     """Returns the RateCheckParams to invoice with, or None when cancelled."""
 
     COMMAND_SPECS = (

@@ -35,6 +35,7 @@ def _money(cents: int) -> Text:
 
 
 class FseRecapDialog(CounterDialog["str | None"]):
+    HELP_TITLE = 'Récapitulatif de la FSE'  # section title of the F1 help
     COMMAND_SPECS = (
         Command("fse_recap_sign", "f10", "sign", "Signer", "Signer la FSE avec la CPS (code porteur)."),
         Command("fse_recap_avoir", "f8", "avoir", "Avoir", "Faire un avoir du dossier (motif obligatoire)."),

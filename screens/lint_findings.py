@@ -17,6 +17,7 @@ SEVERITY_LABELS = {"bloquant": "Bloquant", "avertissement": "Avertissement"}
 
 
 class LintFindingsDialog(CounterDialog[bool]):
+    HELP_TITLE = 'Contrôles avant télétransmission'  # section title of the F1 help
     COMMAND_SPECS = (
         Command("lint_continue", "f10", "proceed", "Continuer",
                 "Continuer malgré les avertissements (impossible s'il reste un point bloquant)."),

@@ -44,6 +44,7 @@ def _buttons(*extra: Button) -> ComposeResult:
 
 
 class SesamVitaleMenu(CounterDialog["str | None"]):
+    HELP_TITLE = 'Menu SESAM-Vitale'  # section title of the F1 help
     """Returns the key of the chosen entry (MENU_ENTRIES), or None."""
 
     COMMAND_SPECS = (
@@ -90,6 +91,7 @@ class SesamVitaleMenu(CounterDialog["str | None"]):
 
 
 class ForcageDialog(CounterDialog["ForcagesDTO | None"]):
+    HELP_TITLE = 'Forçages SESAM-Vitale'  # section title of the F1 help
     """Common behaviour: F10 saves through `_save_call()` in a thread, Escape closes."""
 
     TITLE_TEXT = ""
@@ -166,6 +168,7 @@ class ForcageDialog(CounterDialog["ForcagesDTO | None"]):
 
 
 class ForcageMaterniteDialog(ForcageDialog):
+    HELP_TITLE = 'Forçage maternité'  # section title of the F1 help
     TITLE_TEXT = "Forçage Maternité"
     COMMAND_SPECS = ForcageDialog.COMMAND_SPECS + (
         Command("forcage_maternite_clear", "f8", "clear", "x Effacer",
@@ -197,6 +200,7 @@ class ForcageMaterniteDialog(ForcageDialog):
 
 
 class ForcageServiceAmoDialog(ForcageDialog):
+    HELP_TITLE = 'Forçage service AMO'  # section title of the F1 help
     TITLE_TEXT = "Forçage Service AMO"
     COMMAND_SPECS = ForcageDialog.COMMAND_SPECS + (
         Command("forcage_service_amo_remove", "f8", "remove", "Supprimer le forçage",
@@ -243,6 +247,7 @@ class ForcageServiceAmoDialog(ForcageDialog):
 
 
 class SituationEtmDialog(ForcageDialog):
+    HELP_TITLE = 'Situation ETM'  # section title of the F1 help
     """Dégradé only: in SESAM_VITALE mode the choice is disabled and Valider is refused with the reason."""
 
     TITLE_TEXT = "Situation ETM"
@@ -265,6 +270,7 @@ class SituationEtmDialog(ForcageDialog):
 
 
 class ForcageSiecleDialog(ForcageDialog):
+    HELP_TITLE = 'Forçage SIECLE'  # section title of the F1 help
     TITLE_TEXT = "Forçage Siècle Naissance"
 
     def __init__(self, dossier_id: int, value: SiecleNaissanceDTO) -> None:

@@ -139,6 +139,7 @@ class RateParamsForm(VerticalScroll):
 
 
 class VerifTauxDialog(CounterDialog["RateCheckDTO | None"]):
+    HELP_TITLE = 'Vérification du taux'  # section title of the F1 help
     """Returns the stored RateCheckDTO, or None when cancelled."""
 
     COMMAND_SPECS = (

@@ -106,6 +106,7 @@ def _section_widgets(sections: Iterable[tuple[str, list[Text]]]) -> ComposeResul
 
 
 class VitaleDetailDialog(ReportsWorkerErrors, ModalScreen[None]):
+    HELP_TITLE = 'Détail Informations Vitale'  # section title of the F1 help
     COMMAND_SPECS = (
         Command("vitale_adri", "f9", "adri", "ADRi", "Lancer une consultation ADRi (droits lus sur le serveur du RO)."),
         Command("vitale_ok", "f10", "close", "Valider", "Fermer le détail."),

@@ -36,6 +36,12 @@ CONTRAST = Theme(
 
 THEMES: tuple[Theme, ...] = (DARK, LIGHT, CONTRAST)
 THEME_NAMES: tuple[str, ...] = tuple(t.name for t in THEMES)
+# French labels for the user (toasts, settings); the internal names stay stable for the saved preference.
+THEME_LABELS: dict[str, str] = {
+    DARK.name: "sombre",
+    LIGHT.name: "clair",
+    CONTRAST.name: "contraste élevé (16 couleurs)",
+}
 
 
 def stylesheets() -> list[Path]:

@@ -19,8 +19,8 @@ APCV_EXAMPLE = "APCV1|255069999999934|15/06/1955|1"
 
 
 class ApcvDialog(ModalScreen[str | None]):
-    HELP_TITLE = 'Appli carte Vitale'  # section title of the F1 help
     """Returns the checked payload, or None."""
+    HELP_TITLE = 'Appli carte Vitale'  # section title of the F1 help
 
     COMMAND_SPECS = (
         Command("apcv_validate", "f10", "validate", "Valider", "Lire les droits de l'appli carte Vitale."),

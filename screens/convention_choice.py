@@ -35,8 +35,8 @@ def too_many_text(search: ConventionSearchDTO) -> str:
 
 
 class InformationDialog(CounterDialog["str | None"]):
-    HELP_TITLE = 'Information'  # section title of the F1 help
     """"Information importante": a message; F5 "Attestation AMC" (returns ATTESTATION), F10 Valider (None)."""
+    HELP_TITLE = 'Information'  # section title of the F1 help
 
     COMMAND_SPECS = (
         Command("information_attestation", "f5", "attestation", "Attestation AMC",
@@ -76,9 +76,9 @@ class InformationDialog(CounterDialog["str | None"]):
 
 
 class ConventionChoiceDialog(CounterDialog["ConventionDTO | str | None"]):
-    HELP_TITLE = 'Choix de la convention'  # section title of the F1 help
     """Returns the chosen ConventionDTO (already stored), ATTESTATION when the user asks for the
     Attestation AMC, or None."""
+    HELP_TITLE = 'Choix de la convention'  # section title of the F1 help
 
     COMMAND_SPECS = (
         Command("convention_validate", "f10", "validate", "Valider", "Retenir la convention sélectionnée."),

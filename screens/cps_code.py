@@ -39,8 +39,8 @@ BLOCKED_HELP = (
 
 
 class CpsCodeDialog(ReportsWorkerErrors, ModalScreen[str | None]):
-    HELP_TITLE = 'Code de la carte CPS'  # section title of the F1 help
     """Returns the accepted 4-digit code, or None (cancelled, blocked)."""
+    HELP_TITLE = 'Code de la carte CPS'  # section title of the F1 help
 
     COMMAND_SPECS = (
         Command("cps_validate", "f10", "validate", "Valider", "Vérifier le code porteur sur la CPS."),

@@ -11,8 +11,8 @@ __all__ = ["FseGenerationDialog"]
 
 
 class FseGenerationDialog(VerifTauxDialog):
-    HELP_TITLE = 'Génération de la FSE'  # section title of the F1 help
     """Returns the RateCheckParams to invoice with, or None when cancelled."""
+    HELP_TITLE = 'Génération de la FSE'  # section title of the F1 help
 
     COMMAND_SPECS = (
         Command("fse_generation_validate", "f10", "validate", "Valider",

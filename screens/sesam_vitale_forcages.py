@@ -44,8 +44,8 @@ def _buttons(*extra: Button) -> ComposeResult:
 
 
 class SesamVitaleMenu(CounterDialog["str | None"]):
-    HELP_TITLE = 'Menu SESAM-Vitale'  # section title of the F1 help
     """Returns the key of the chosen entry (MENU_ENTRIES), or None."""
+    HELP_TITLE = 'Menu SESAM-Vitale'  # section title of the F1 help
 
     COMMAND_SPECS = (
         Command("sv_menu_validate", "f10", "validate", "Valider", "Ouvrir le forçage sélectionné."),
@@ -91,8 +91,8 @@ class SesamVitaleMenu(CounterDialog["str | None"]):
 
 
 class ForcageDialog(CounterDialog["ForcagesDTO | None"]):
-    HELP_TITLE = 'Forçages SESAM-Vitale'  # section title of the F1 help
     """Common behaviour: F10 saves through `_save_call()` in a thread, Escape closes."""
+    HELP_TITLE = 'Forçages SESAM-Vitale'  # section title of the F1 help
 
     TITLE_TEXT = ""
     COMMAND_SPECS = (
@@ -247,8 +247,8 @@ class ForcageServiceAmoDialog(ForcageDialog):
 
 
 class SituationEtmDialog(ForcageDialog):
-    HELP_TITLE = 'Situation ETM'  # section title of the F1 help
     """Dégradé only: in SESAM_VITALE mode the choice is disabled and Valider is refused with the reason."""
+    HELP_TITLE = 'Situation ETM'  # section title of the F1 help
 
     TITLE_TEXT = "Situation ETM"
 

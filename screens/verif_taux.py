@@ -139,8 +139,8 @@ class RateParamsForm(VerticalScroll):
 
 
 class VerifTauxDialog(CounterDialog["RateCheckDTO | None"]):
-    HELP_TITLE = 'Vérification du taux'  # section title of the F1 help
     """Returns the stored RateCheckDTO, or None when cancelled."""
+    HELP_TITLE = 'Vérification du taux'  # section title of the F1 help
 
     COMMAND_SPECS = (
         Command("verif_taux_validate", "f10", "validate", "Valider",

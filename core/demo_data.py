@@ -529,7 +529,7 @@ class VirementSpec:
 
     @property
     def libelle(self) -> str:
-        return self.line1 + self.line2     # the Suivi Virements column shows both lines glued
+        return f"{self.line1} / {self.line2}"     # both lines, as returns.virement_label joins them
 
 
 def _vir(ref: str, on: date, payeur: str, amount: int, rsp: str) -> VirementSpec:
@@ -663,11 +663,11 @@ _VIR = {v.key: v for v in VIREMENTS}
 _EPOCH = d("01/01/2015")
 OPERATIONS = (
     OperationSpec("paiement", MAY29, "10349000", 4000, "7FR-2", "CODE1", "LIBELLE1", "PONCTUEL", _EPOCH, _EPOCH,
-                  "PAT01 00", "30/11/1999", "", fields=_ponctuel_fields("PAT01 00", "30/11/1999", "40",
+                  "PAT01 00", "30/11/1999", "", fields=_ponctuel_fields("PAT01 00", "30/11/1999", "40,00",
                                                                          _VIR["7FR-2"])),
     # CODE2's detail is not shown: same shape, birth date INFERRED.
     OperationSpec("paiement", MAY29, "10349000", 6000, "7FR-2", "CODE2", "LIBELLE2", "PONCTUEL", _EPOCH, _EPOCH,
-                  "PAT02 00", "01/01/2000", "", fields=_ponctuel_fields("PAT02 00", "01/01/2000", "60",
+                  "PAT02 00", "01/01/2000", "", fields=_ponctuel_fields("PAT02 00", "01/01/2000", "60,00",
                                                                          _VIR["7FR-2"])),
     OperationSpec("retenue", MAY29, "01349000", -230, "9FR", reference_dette="DETTE9FR",
                   nature="Retenue Sur Prestation",

@@ -244,8 +244,10 @@ def head_lines(d: InvoiceDetail) -> Content:
 
 
 def benef_lines(d: InvoiceDetail) -> Content:
+    # Birth dates are shown exactly as stored/read from the card, JJ/MM/AAAA: "01/19/1942" (invoice 203) is a
+    # lunar date, day 01 month 19 (twins/unknown-date convention), not a US-ordered date; never reformat it.
     return Content("\n").join([
-        _pairs(("Nom", d.benef_nom), ("Prenom", d.benef_prenom), ("NIR", d.nir)),
+        _pairs(("Nom", d.benef_nom), ("Prénom", d.benef_prenom), ("NIR", d.nir)),
         _pairs(("Rang", d.rang_label), ("Date Naissance", d.birth_date), width=34),
     ])
 

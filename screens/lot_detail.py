@@ -16,7 +16,7 @@ from core.domain.money import format_euros
 from core.services.lots import LotDetail, LotDetailRow
 from screens.teletransmission_dialog import teletransmission_service
 
-COLUMNS = (("Nom", "nom", 9), ("Prenom", "prenom", 8), ("Date\nfact.", "date", 8), ("N°\nfacture", "numero", 7),
+COLUMNS = (("Nom", "nom", 9), ("Prénom", "prenom", 8), ("Date\nfact.", "date", 8), ("N°\nfacture", "numero", 7),
            ("Org.Dest.", "org", 11), ("RO", "ro", 6), ("RC", "rc", 7), ("Etat lot", "etat", 14),
            ("Rejet", "rejet", 5), ("N° SS", "nir", 16), ("Date naiss.", "naissance", 10))
 HISTORY_LINES = 4

@@ -121,8 +121,8 @@ class OpPonctuellesPane(ReportsWorkerErrors, Vertical):
         self.filters = self.filters.model_copy(update={"page": page.page})
         self.page_count = page.page_count
         self.query_one("#op-page", Static).update(f"{page.page}/{page.page_count}")
-        what = "paiement ponctuel" if page.kind == "paiement" else "retenue"
-        self.query_one("#op-status", Static).update("" if page.total else f"Aucun(e) {what} sur cette période.")
+        what = "Aucun paiement ponctuel" if page.kind == "paiement" else "Aucune retenue"
+        self.query_one("#op-status", Static).update("" if page.total else f"{what} sur cette période.")
 
     def highlighted_index(self) -> int | None:
         table = self.query_one("#op-table", DataTable)

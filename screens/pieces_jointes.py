@@ -61,6 +61,10 @@ def detail_line(r: PieceRow) -> str:
         parts.append(f"« {r.name} » ({r.id_pj})")
     if r.delai:
         parts.append("purgé" if r.purged else f"purge dans {r.delai}")
+    if r.state == "NON CONFORME":
+        parts.append("document refusé à la vérification : joignez un nouveau scan (Ctrl+A)")
+    elif r.state == "A RECONSTITUER":
+        parts.append("document à numériser de nouveau (Ctrl+A)")
     actions = [a for a, ok in (("Ctrl+A ajouter", r.can_add), ("Suppr supprimer", r.can_delete),
                                ("Entrée conformité", r.can_view)) if ok]
     return " · ".join(parts + actions)
@@ -122,8 +126,8 @@ class PiecesJointesPane(ReportsWorkerErrors, ScorFlows, Vertical):
                 "Supprimer le document de la ligne sélectionnée (motif obligatoire)."),
         Command("pj_view", "enter", "view", "Conformité",
                 "Afficher l'état de la conformité du document sélectionné."),
-        Command("pj_prev_page", "f7", "page(-1)", "Page préc.", "Page précédente de la liste."),
-        Command("pj_next_page", "f8", "page(1)", "Page suiv.", "Page suivante de la liste."),
+        Command("pj_prev_page", "f7,pageup", "page(-1)", "Page préc.", "Page précédente de la liste."),
+        Command("pj_next_page", "f8,pagedown", "page(1)", "Page suiv.", "Page suivante de la liste."),
         Command("pj_search", "ctrl+f", "focus_search", "Rechercher", "Aller aux champs de recherche.",
                 show=False),
     )

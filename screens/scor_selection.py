@@ -104,8 +104,7 @@ class ScorSelectionDialog(ReportsWorkerErrors, ScorFlows, ModalScreen[bool]):
         self.query_one("#selection-invoice", Static).update(
             f"Facture N° {pieces.invoice_number} — {pieces.nom} {pieces.prenom} — "
             f"{'dégradé' if pieces.mode == 'DEG' else 'SESAM-Vitale'}"
-            + (f" — manquant : {', '.join(r.type_label for r in pieces.rows if r.state == 'MANQUANT')}"
-               if pieces.missing else " — aucun document manquant"))
+            + f" — {pieces.missing_summary}")
         table = self.query_one("#selection-table", DataTable)
         table.clear()
         self.rows = {r.pj_id: r for r in pieces.rows}
@@ -168,8 +167,9 @@ class ScorSelectionDialog(ReportsWorkerErrors, ScorFlows, ModalScreen[bool]):
     def action_validate(self) -> None:
         missing = self.pieces.missing if self.pieces else ()
         if missing:
-            labels = ", ".join(r.type_label for r in self.rows.values() if r.state == "MANQUANT")
-            self.app.notify(f"Documents manquants : {labels}. Vous pourrez les ajouter depuis Tiers Payant > "
+            labels = ", ".join(r.type_label for r in self.rows.values()
+                               if r.state in ("MANQUANT", "NON CONFORME", "A RECONSTITUER"))
+            self.app.notify(f"Documents à fournir : {labels}. Vous pourrez les ajouter depuis Tiers Payant > "
                             "Pièces Jointes.", severity="warning", timeout=5)
         self.dismiss(not missing)
 

@@ -6,6 +6,7 @@ AreaFSE engine, which Lunetier does not drive (the engine is a port, see ARCHITE
 from __future__ import annotations
 
 from pydantic import BaseModel
+from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -56,3 +57,19 @@ class SvSettingsPane(SettingsPane):
         data["edition_apres_teletransmission"] = self.query_one("#edition_apres_teletransmission", Checkbox).value
         data["mode_securisation"] = self.query_one("#mode_securisation", Select).value
         return validate_section(SvSettings, data, LABELS)
+
+    # "Date d'édition du dernier Lot" changes behind the form (bordereau after a télétransmission): refresh it
+    # whenever the pane is shown, without touching the fields being edited, and keep it in `current` so that
+    # F10 does not write the old date back.
+    def on_show(self) -> None:
+        self.refresh_edition_date()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="settings-sv-date")
+    def refresh_edition_date(self) -> None:
+        day = self.app.services.settings.get().sv.date_edition_dernier_lot  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._show_edition_date, day)
+
+    def _show_edition_date(self, day) -> None:  # type: ignore[no-untyped-def]
+        self.query_one("#date_edition_dernier_lot", Static).update(format_date_fr(day) or "—")
+        if self.current is not None:
+            self.current = self.current.model_copy(update={"date_edition_dernier_lot": day})

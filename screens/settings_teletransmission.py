@@ -40,7 +40,7 @@ _TOGGLE_COLUMNS = {1: "teletransmission", 2: "pec"}
 
 
 class ConcentrateursTable(DataTable):
-    """Nom du concentrateur / Teletransmission / PEC; Espace or Entrée on a Oui/Non cell switches it."""
+    """Nom du concentrateur / Télétransmission / PEC; Espace or Entrée on a Oui/Non cell switches it."""
 
     COMMAND_SPECS = (
         Command("concentrateur_toggle", "space", "toggle_cell", "Oui/Non",
@@ -54,7 +54,7 @@ class ConcentrateursTable(DataTable):
 
     def on_mount(self) -> None:
         self.add_column("Nom du concentrateur", width=20, key="nom")
-        self.add_column("Teletransmission", key="teletransmission")
+        self.add_column("Télétransmission", key="teletransmission")
         self.add_column("PEC", key="pec")
 
     def show(self, concentrateurs: tuple[Concentrateur, ...]) -> None:

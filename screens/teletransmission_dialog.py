@@ -22,7 +22,7 @@ from textual.widgets import Button, Checkbox, Label, Log, ProgressBar, Static
 from app.commands import Command, bindings
 from app.workers import ReportsWorkerErrors
 from core.errors import LunetierError
-from core.services.teletransmission import ATTENTION_STATES, TeletransmissionService, TeletransmissionSummary
+from core.services.teletransmission import TeletransmissionService, TeletransmissionSummary
 
 if TYPE_CHECKING:
     from core.reports.bordereau import BordereauResult
@@ -120,7 +120,8 @@ def run_steps(service: TeletransmissionService, steps: Steps, on_progress: Progr
         envoi, reception = both.envoi, both.reception
     elif steps.recevoir_uniquement:
         reception = service.recevoir_uniquement(on_progress)
-    summary = TeletransmissionSummary(mise_en_lot=lot, mise_en_fichier=fichier, envoi=envoi, reception=reception)
+    summary = TeletransmissionSummary(mise_en_lot=lot, mise_en_fichier=fichier, envoi=envoi, reception=reception,
+                                      pending=service.lots_a_traiter())
     if not steps.edition_bordereau:
         return RunOutcome(summary)
     sent = [s.lot_id for s in envoi.sent] if envoi else []
@@ -142,23 +143,8 @@ def summary_line(outcome: RunOutcome) -> str:
 
 
 def attention_lines(summary: TeletransmissionSummary) -> list[str]:
-    """What needs the user, naming the lots and invoices (held back, in error, rejected, ARL missing...)."""
-    lines: list[str] = []
-    if summary.mise_en_lot:
-        lines += [f"Facture {h.invoice_number} ({h.nom} {h.prenom}) retenue : {h.reason}"
-                  for h in summary.mise_en_lot.held_back]
-    if summary.mise_en_fichier:
-        lines += list(summary.mise_en_fichier.errors)
-    if summary.envoi:
-        lines += list(summary.envoi.errors)
-    if summary.reception:
-        for f in summary.reception.files:
-            if f.status == "quarantaine":
-                lines.append(f"Fichier {f.name} mis en quarantaine : {f.message}")
-            elif f.status == "intégré" and f.etat_lot in ATTENTION_STATES:
-                lines.append(f"Lot {f.lot} : {f.etat_lot}" + (f" — {f.message}" if f.message else ""))
-        lines += [f"Lot {t.lot} ({t.org_dest}) : {t.to_state}" for t in summary.reception.timeouts]
-    return lines
+    """What needs the user (the one rule of core: the CLI prints the same lines)."""
+    return list(summary.attention_lines)
 
 
 # --- Widgets --------------------------------------------------------------------------------------------

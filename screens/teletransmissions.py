@@ -17,6 +17,7 @@ from core.domain.money import format_euros
 from core.errors import ValidationError
 from core.services.lot_states import LotState, can_transition
 from core.services.lots import FSE_SECURISE, ATeletransmettreRow, TeletransmisRow
+from core.services.teletransmission import ACTION_HINTS
 from screens.teletransmission_dialog import (ACTOR, RunFinished, RunOutcome, RunProgress, StepProgress,
                                              TeletransmissionDialog, TeletransmissionReportDialog, attention_lines,
                                              ensure_cps_code, run_auto, summary_line, teletransmission_service)
@@ -30,7 +31,7 @@ A_COLUMNS = (("Nom", "nom", 9), ("Prénom", "prenom", 8), ("N°\nFact", "numero"
              ("État FSE", "etat", 13), ("SV", "sv", 3), ("PJ", "pj", 8), ("Mt Fact", "mt_fact", 8),
              ("Caisse RO", "caisse", 16), ("Mutuelle", "mutuelle", 18))
 T_COLUMNS = (("Date\nréception", "reception", 9), ("Date lot", "date_lot", 8), ("Lot", "lot", 3),
-             ("Org.Dest.", "org", 10), ("Etat lot", "etat", 17), ("Libellé ARL/RSP", "libelle", 16),
+             ("Org.Dest.", "org", 10), ("Etat lot", "etat", 17), ("Libellé ARL/RSP", "libelle", 17),
              ("Trait.\nErreur", "erreur", 10), ("Manuel", "manuel", 6), ("Traitement\nRSP", "rsp", 10),
              ("id PS", "id_ps", 11))
 NOTE = ("Seules les FSE « Sécurisé » ({ready} sur {total}) sont télétransmises (SV ou DEG dans la colonne "
@@ -54,11 +55,26 @@ def a_cells(r: ATeletransmettreRow) -> tuple[str | Text, ...]:
             _cut(r.mutuelle))
 
 
+# States longer than the "Etat lot" column: a readable abbreviation (the detail line gives the full state).
+SHORT_STATES = {LotState.ABSENCE_MANUEL.value: "Abs. ARL Manuel", LotState.ABSENCE_RENVOYER.value: "Abs. ARL Renvoi"}
+
+
+def action_hint(r: TeletransmisRow) -> str:
+    """For a lot without ARL/RSP label that waits for the user: what to do."""
+    hint = ACTION_HINTS.get(r.etat_lot, "")
+    if hint and can_transition(r.etat_lot, RESENDABLE) and hint.startswith("Renvoyer"):
+        hint += " (Ctrl+R)"
+    return hint
+
+
 def t_cells(r: TeletransmisRow) -> tuple[str | Text, ...]:
     style = "dim" if r.superseded else ""
     received = r.date_reception.strftime("%d/%m/%y") if r.date_reception else ""
+    # The column is narrow: "Renvoyer le lot (Ctrl+R)" becomes "Renvoyer (Ctrl+R)"; the detail line has it all.
+    libelle = r.libelle_arl_rsp or ("" if r.superseded else action_hint(r).replace("Renvoyer le lot", "Renvoyer"))
     return tuple(_cut(v, style) for v in (
-        received, r.date_lot.strftime("%d/%m/%y"), r.lot, r.org_dest, r.etat_lot, r.libelle_arl_rsp,
+        received, r.date_lot.strftime("%d/%m/%y"), r.lot, r.org_dest, SHORT_STATES.get(r.etat_lot, r.etat_lot),
+        libelle,
         r.traitement_erreur, "Oui" if r.manuel else "", r.traitement_rsp, r.id_ps))
 
 
@@ -85,6 +101,8 @@ def t_detail(r: TeletransmisRow) -> str:
         parts.append(f"fichier {r.file_name}" + (f", envoi n° {r.send_count}" if r.send_count > 1 else ""))
     if r.libelle_arl_rsp:
         parts.append(r.libelle_arl_rsp)
+    elif not r.superseded and action_hint(r):
+        parts.append(action_hint(r))
     if r.superseded:
         parts.append("ancien lot : numéro réutilisé, seul le plus récent est pris en compte")
     keys = ["Entrée détail", "F7 bordereau"]

@@ -1,8 +1,9 @@
 """Tiers Payant: the manual's five tabs. Each tab body is a pane widget from its own module."""
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import DataTable, TabbedContent, TabPane
 
 from app.commands import Command, bindings
 from screens.base import AreaScreen
@@ -48,3 +49,16 @@ class TiersPayantScreen(AreaScreen):
 
     def action_prev_tab(self) -> None:
         self._move(-1)
+
+    @on(TabbedContent.TabActivated, "#tp-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # Arriving on a tab (Ctrl+→, click): its list takes the keys (Entrée, ↑/↓), not a date field.
+        self.call_after_refresh(self._focus_list, event.pane)
+
+    def _focus_list(self, pane: TabPane) -> None:
+        focused = self.focused
+        if focused is not None and pane in focused.ancestors_with_self and not isinstance(focused, DataTable):
+            return  # the user already went to a field of this tab
+        tables = [t for t in pane.query(DataTable) if t.display and t.focusable]
+        if tables:
+            tables[0].focus()

@@ -102,7 +102,13 @@ def _print_summary(summary: TeletransmissionSummary) -> None:
         print(f"{step.step} : {step.count}")
         for message in step.messages:
             print(f"  {message}")
-    print("À vérifier : voir les messages ci-dessus." if summary.needs_attention else "Rien à signaler.")
+    if not summary.needs_attention:
+        print("Rien à signaler.")
+        return
+    # The same lines as the app's "Télétransmission : à vérifier" dialog.
+    print("À vérifier :")
+    for line in summary.attention_lines:
+        print(f"  {line}")
 
 
 def _print_reception(result: ReceptionResult) -> None:

@@ -207,17 +207,23 @@ def _load_pdf(data: bytes, name: str, limits: IntakeLimits) -> list[LoadedPage]:
             for number, page in enumerate(pdf.pages, 1):
                 pages.append(_pdf_page(page, number, name, limits, pages))
         except DocumentError as exc:
-            if exc.code == "no_raster" and pdf.get_warnings():
+            # A page without image is "corrupt" only if qpdf lost stream data (a truncated scan); benign
+            # repairs (shifted xref offsets, "file is damaged" + reconstructed table) leave a text PDF intact.
+            if exc.code == "no_raster" and _lost_data(pdf):
                 raise DocumentError(f"Le PDF « {name} » est endommagé ou incomplet.",
-                                    log=f"damaged pdf {name}: {pdf.get_warnings()[:3]}",
+                                    log=f"damaged pdf {name}: {_lost_data(pdf)[:3]}",
                                     code="corrupt") from exc
             raise
         # qpdf repairs damaged files silently; lost stream data means a truncated or broken scan.
-        lost = [w for w in pdf.get_warnings() if "unable to recover stream data" in w or "as empty" in w]
+        lost = _lost_data(pdf)
         if lost:
             raise DocumentError(f"Le PDF « {name} » est endommagé ou incomplet.",
                                 log=f"damaged pdf {name}: {lost[:3]}", code="corrupt")
         return pages
+
+
+def _lost_data(pdf: pikepdf.Pdf) -> list[str]:
+    return [w for w in pdf.get_warnings() if "unable to recover stream data" in w or "as empty" in w]
 
 
 def _pdf_page(page: pikepdf.Page, number: int, name: str, limits: IntakeLimits,
@@ -230,8 +236,8 @@ def _pdf_page(page: pikepdf.Page, number: int, name: str, limits: IntakeLimits,
         raise _refuse_corrupt(name, exc) from exc
     if not images:
         raise DocumentError(
-            f"La page {number} du PDF « {name} » ne contient aucune image numérisée (PDF de texte ?) : "
-            "seuls les documents scannés sont acceptés.", log=f"no raster on page {number} of {name}",
+            f"Le PDF « {name} » ne contient pas d'image numérisée (page {number}) : scannez le document ou "
+            "joignez une image.", log=f"no raster on page {number} of {name}",
             code="no_raster")
     # A scan is one image covering the page; take the largest when there are logos or stamps too.
     best = max(images, key=lambda i: i.width * i.height)

@@ -157,12 +157,15 @@ def check_arl_timeouts(ctx: ServiceContext) -> tuple[TimeoutChange, ...]:
                 steps.append(S.ABSENCE_RENVOYER)
             if now - first >= manuel:
                 steps.append(S.ABSENCE_MANUEL)
+            if not steps:
+                continue
+            before = lot.state
             for target in steps:
-                before = lot.state
                 days = (now - (first if target is S.ABSENCE_MANUEL else sent)).days
                 apply_transition(ctx, lot, target, at=now, reason=f"aucun ARL depuis {days} jour(s)")
-                changes.append(TimeoutChange(lot_id=lot.id, lot=lot.number, kind=lot.kind, org_dest=lot.org_dest,
-                                             from_state=before, to_state=target.value))
+            # Both timers may fire in one pass (history keeps both rows); report the lot once, final state.
+            changes.append(TimeoutChange(lot_id=lot.id, lot=lot.number, kind=lot.kind, org_dest=lot.org_dest,
+                                         from_state=before, to_state=lot.state))
         if changes:
             ctx.audit("teletransmission.absence_arl", entity="lot",
                       details={"lots": [f"{c.lot}:{c.to_state}" for c in changes]})

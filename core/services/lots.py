@@ -442,7 +442,7 @@ class LotHistoryRow(DTO):
 
 class LotDetail(DTO):
     lot: TeletransmisRow
-    titre: str                  # "Détail lot n°027 / Regime: 01 999"
+    titre: str                  # "Détail lot n°027 / Régime : 01 999"
     rows: tuple[LotDetailRow, ...]
     history: tuple[LotHistoryRow, ...]
 
@@ -564,10 +564,10 @@ def lot_detail(ctx: ServiceContext, lot_id: int) -> LotDetail:
     history = tuple(LotHistoryRow(at=h.at, from_state=h.from_state, to_state=h.to_state, reason=h.reason)
                     for h in LotStateChange.select().where(LotStateChange.lot == lot.id)
                     .order_by(LotStateChange.at, LotStateChange.id))
-    label = "Regime" if lot.kind == "AMO" else "AMC"
+    label = "Régime" if lot.kind == "AMO" else "AMC"
     newer = find_lot(ctx, lot.number, lot.kind)
     return LotDetail(lot=_row(lot, len(rows), newer is not None and newer.id != lot.id),
-                     titre=f"Détail lot n°{lot.number} / {label}: {lot.org_dest}", rows=tuple(rows), history=history)
+                     titre=f"Détail lot n°{lot.number} / {label} : {lot.org_dest}", rows=tuple(rows), history=history)
 
 
 def _display_birth(text: str) -> str:

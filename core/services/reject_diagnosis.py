@@ -52,7 +52,8 @@ ENTRIES: tuple[_Entry, ...] = (
            "La caisse ne reconnaît pas l'opticien à la date des soins : le n° de facturation AM (ou la "
            "situation de facturation de la carte CPS) est inconnu de son fichier des professionnels de santé, "
            "ou l'agrément / le conventionnement n'était pas encore (ou plus) valable ce jour-là.",
-           "Vérifier le n° de facturation AM et la situation de facturation (Paramètres > Paramétrage du PS), "
+           "Le n° de facturation AM vient de la carte CPS (il ne se saisit pas dans Paramètres) : vérifier "
+           "que la CPS insérée est la bonne et que sa situation de facturation (n° AM, cabinet) est à jour, "
            "appeler le service des relations avec les professionnels de santé de la caisse pour faire mettre "
            "à jour son fichier, " + _RESEND,
            ("PARTENAIRE", "HABILITE", "PS INCONNU", "PROFESSIONNEL"), inferred=False),

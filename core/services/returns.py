@@ -39,6 +39,7 @@ from typing import Callable, Iterable, Literal
 
 import peewee as pw
 
+from core.domain.money import format_euros
 from core.errors import FormatError, LunetierError, ValidationError
 from core.formats.noemie import Group, InvoicePayment, NoemieFile, PaymentState, read_noemie
 from core.formats.noemie.entities import ORGANISM_TYPES, RETURN_TYPES
@@ -139,10 +140,15 @@ def _euros(cents: int) -> str:
 
 
 def _amount_fr(cents: int) -> str:
-    """The manual's detail dialog: "40" for 40,00, "-2,30" otherwise."""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}{whole}" if rest == 0 else f"{sign}{whole},{rest:02d}"
+    """Amounts of the detail dialog, like every other amount of the app: "40,00", "-2,30" (the manual's
+    screenshot shows "40"; consistency wins)."""
+    return format_euros(cents)
+
+
+def virement_label(line_1: str, line_2: str) -> str:
+    """The two label lines of a NOEMIE virement as one readable libellé ("LIGNE 1 / LIGNE 2"); the file pads
+    each line with spaces, so gluing them gave "...-038VIR AMO LIGNE 2"."""
+    return " / ".join(p for p in (line_1.strip(), line_2.strip()) if p)
 
 
 def _clean(text: object, limit: int = 255) -> str:
@@ -451,7 +457,7 @@ class _Import:
         self.virement_ids: list[int] = []
         for v in self.model.virements:
             row = Virement.create(store=self.ctx.store, rsp_import=self.import_id,
-                                  date=_day(v.accounting_date) or self.file_day, libelle=_clean(v.label),
+                                  date=_day(v.accounting_date) or self.file_day, libelle=_clean(virement_label(v.label_1, v.label_2)),
                                   organisme_payeur=_clean(v.payer or self.emitter),
                                   reference=_clean(f"{self.model.file_id}-{v.index + 1}"), amount_cents=v.total)
             self.virement_ids.append(row.id)

@@ -193,7 +193,24 @@ class InvoicePieces(DTO):
 
     @property
     def missing(self) -> tuple[str, ...]:
-        return tuple(r.type_code for r in self.rows if r.state == PjState.MANQUANT.value)
+        """Types not ready, as `ScorService.missing_for_fses` counts them: MANQUANT, NON CONFORME and
+        A RECONSTITUER all still need a (new) document."""
+        addable = {s.value for s in _ADDABLE}
+        return tuple(dict.fromkeys(r.type_code for r in self.rows if r.state in addable))
+
+    @property
+    def missing_summary(self) -> str:
+        """ "manquant : Ordonnance — 1 document non conforme", or "aucun document manquant"."""
+        parts = []
+        absent = [r.type_label for r in self.rows if r.state == PjState.MANQUANT.value]
+        if absent:
+            parts.append("manquant : " + ", ".join(absent))
+        for state, one, many in ((PjState.NON_CONFORME, "document non conforme", "documents non conformes"),
+                                 (PjState.A_RECONSTITUER, "document à reconstituer", "documents à reconstituer")):
+            n = sum(1 for r in self.rows if r.state == state.value)
+            if n:
+                parts.append(f"{n} {one if n == 1 else many}")
+        return " — ".join(parts) or "aucun document manquant"
 
 
 class ReadyDocument(DTO):

@@ -115,7 +115,9 @@ class SuiviSummary(DTO):
 
     @property
     def line(self) -> str:
-        return (f"{self.dossiers} dossiers dont {self.securises_sv} sécurisés en sesam vitale "
+        dossiers = "dossier" if self.dossiers <= 1 else "dossiers"
+        securises = "sécurisé" if self.securises_sv <= 1 else "sécurisés"
+        return (f"{self.dossiers} {dossiers} dont {self.securises_sv} {securises} en sesam vitale "
                 f"soit {self.percent}%")
 
 

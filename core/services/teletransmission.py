@@ -26,15 +26,16 @@ from core.models import Arl, Lot, Practitioner
 from core.services import lots as lots_mod
 from core.services.b2_mapping import lot_file
 from core.services.base import DTO, ServiceContext
-from core.services.lot_states import (IllegalLotTransition, LotState, TimeoutChange, apply_transition,
-                                      can_transition, check_arl_timeouts)
+from core.services.lot_states import (TRANSITIONS, IllegalLotTransition, LotState, TimeoutChange,
+                                      apply_transition, can_transition, check_arl_timeouts)
 from core.services.lots import (ATeletransmettreRow, LotDetail, MiseEnLotResult, TeletransmisRow,
                                 practitioner_for)
 from core.transport import FolderMailbox, ShopMailbox
 
 __all__ = ["TeletransmissionService", "InboxHandler", "InboxFileResult", "FileCreated", "MiseEnFichierResult",
            "LotSent", "EnvoiResult", "ReceptionResult", "EnvoiEtReceptionResult", "StepReport",
-           "TeletransmissionSummary", "VERDICT_STATES", "lot_file_name"]
+           "TeletransmissionSummary", "VERDICT_STATES", "lot_file_name", "PendingLot", "ACTION_STATES",
+           "ACTION_HINTS", "attention_lines"]
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -52,6 +53,12 @@ VERDICT_STATES = {
 ATTENTION_STATES = frozenset({LotState.ARL_NEGATIF.value, LotState.REJETE.value, LotState.NON_REMISE.value,
                               LotState.ABSENCE_RENVOYER.value, LotState.ABSENCE_MANUEL.value,
                               LotState.ERREUR.value})
+# Lots that stay waiting for the user after any run (one rule for the app's "à vérifier" dialog and the CLI):
+# the attention states the lot can still leave. "Lot rejeté" is final: reported once, when its ARL arrives.
+ACTION_STATES = frozenset(s for s in ATTENTION_STATES if TRANSITIONS[LotState(s)])
+# Short hint of what to do, for lists without an ARL/RSP label (the full state is in the detail line).
+ACTION_HINTS = {LotState.ABSENCE_RENVOYER.value: "Renvoyer le lot", LotState.ABSENCE_MANUEL.value: "Traitement manuel",
+                LotState.ARL_NEGATIF.value: "Renvoyer le lot", LotState.NON_REMISE.value: "Renvoyer le lot"}
 
 
 def lot_file_name(file_number: int, lot_number: str) -> str:
@@ -162,12 +169,22 @@ class StepReport(DTO):
     messages: tuple[str, ...] = ()
 
 
+class PendingLot(DTO):
+    """A lot left in a state that asks the user to act (ACTION_STATES), whenever it got there."""
+    lot_id: int
+    lot: str
+    kind: str
+    org_dest: str
+    state: str
+
+
 class TeletransmissionSummary(DTO):
-    """What "Télétransmettre Auto" (or `lunetier teletransmission send`) did."""
+    """What "Télétransmettre Auto" (or `lunetier teletransmission send`) did, and what is left to act on."""
     mise_en_lot: MiseEnLotResult | None = None
     mise_en_fichier: MiseEnFichierResult | None = None
     envoi: EnvoiResult | None = None
     reception: ReceptionResult | None = None
+    pending: tuple[PendingLot, ...] = ()
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -191,7 +208,44 @@ class TeletransmissionSummary(DTO):
         return bool((self.mise_en_lot and self.mise_en_lot.held_back)
                     or (self.mise_en_fichier and self.mise_en_fichier.errors)
                     or (self.envoi and self.envoi.errors)
-                    or (self.reception and self.reception.attention))
+                    or (self.reception and self.reception.attention)
+                    or self.pending)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def attention_lines(self) -> tuple[str, ...]:
+        return attention_lines(self)
+
+
+def _lot_line(lot: str, org_dest: str, state: str) -> str:
+    hint = ACTION_HINTS.get(state)
+    return f"Lot {lot} ({org_dest}) : {state}" + (f" — {hint}" if hint else "")
+
+
+def attention_lines(summary: TeletransmissionSummary) -> tuple[str, ...]:
+    """What needs the user, naming the lots and invoices, each lot once with its current state."""
+    lines: list[str] = []
+    if summary.mise_en_lot:
+        lines += [f"Facture {h.invoice_number} ({h.nom} {h.prenom}) retenue : {h.reason}"
+                  for h in summary.mise_en_lot.held_back]
+    if summary.mise_en_fichier:
+        lines += list(summary.mise_en_fichier.errors)
+    if summary.envoi:
+        lines += list(summary.envoi.errors)
+    seen: set[str] = set()
+    if summary.reception:
+        for f in summary.reception.files:
+            if f.status == "quarantaine":
+                lines.append(f"Fichier {f.name} mis en quarantaine : {f.message}")
+            elif f.status == "intégré" and f.etat_lot in ATTENTION_STATES:
+                seen.add(f.lot)
+                lines.append(f"Lot {f.lot} : {f.etat_lot}" + (f" — {f.message}" if f.message else ""))
+        for t in summary.reception.timeouts:
+            if t.lot not in seen:
+                seen.add(t.lot)
+                lines.append(_lot_line(t.lot, t.org_dest, t.to_state))
+    lines += [_lot_line(p.lot, p.org_dest, p.state) for p in summary.pending if p.lot not in seen]
+    return tuple(lines)
 
 
 class _Refused(LunetierError):
@@ -351,7 +405,12 @@ class TeletransmissionService:
         file_result = self.mettre_en_fichier(on_progress)
         both = self.envoyer_et_recevoir(on_progress)
         return TeletransmissionSummary(mise_en_lot=lot_result, mise_en_fichier=file_result, envoi=both.envoi,
-                                       reception=both.reception)
+                                       reception=both.reception, pending=self.lots_a_traiter())
+
+    def lots_a_traiter(self) -> tuple[PendingLot, ...]:
+        """Lots waiting for the user (ACTION_STATES), e.g. still without ARL after an earlier run."""
+        return tuple(PendingLot(lot_id=r.lot_id, lot=r.lot, kind=r.kind, org_dest=r.org_dest, state=r.etat_lot)
+                     for r in self.teletransmis() if not r.superseded and r.etat_lot in ACTION_STATES)
 
     def check_arl_timeouts(self) -> tuple[TimeoutChange, ...]:
         return check_arl_timeouts(self.ctx)

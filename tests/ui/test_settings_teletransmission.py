@@ -35,7 +35,7 @@ async def test_labels_follow_the_manual(make_app):
         helps = " ".join(str(s.render()) for s in pane.query(".field-help"))
         assert "document SCOR" in helps and "Absence ARL Renvoyer lot" in helps
         table = pane.query_one("#concentrateurs", DataTable)
-        assert [str(c.label) for c in table.columns.values()] == ["Nom du concentrateur", "Teletransmission", "PEC"]
+        assert [str(c.label) for c in table.columns.values()] == ["Nom du concentrateur", "Télétransmission", "PEC"]
         assert table.row_count == 3
 
 

@@ -21,7 +21,7 @@ async def test_virements_list_and_detail_tabs(make_app):
         pane = await open_tab(pilot, "suivi-virements")
         assert isinstance(pane, SuiviVirementsPane)
         assert pane.query_one("#sv-from").value == "28/04/2024"          # one month back from the frozen today
-        assert [r[1] for r in table_rows(pane, "#sv-table")] == ["VIR AMO LIGNE 1 - 1FRVIR AMO LIGNE 2 - 1FR"]
+        assert [r[1] for r in table_rows(pane, "#sv-table")] == ["VIR AMO LIGNE 1 - 1FR / VIR AMO LIGNE 2 - 1FR"]
         await set_range(pilot, pane, "sv")
         assert [(r[0], r[2], r[3]) for r in table_rows(pane, "#sv-table")] == [
             ("28/05/2024", "01349000", "5,52"), ("29/05/2024", "10349000", "5,52"),
@@ -65,7 +65,7 @@ async def test_op_ponctuelles_paiements_retenues_and_detail(make_app):
         dialog = app.screen
         assert isinstance(dialog, OperationDetailDialog)
         fields = dict((r[0], r[1]) for r in table_rows(dialog, "#opd-table"))
-        assert fields["NIR:"] == "PAT01 00" and fields["Total paiement:"] == "40"
+        assert fields["NIR:"] == "PAT01 00" and fields["Total paiement:"] == "40,00"
         assert fields["Type Retour:"] == "Paiements Ponctuels Ou Forfaitaires"
         assert text_of(dialog, "#opd-position") == "1/2"
         await pilot.press("right")

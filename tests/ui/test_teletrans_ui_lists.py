@@ -76,9 +76,9 @@ async def test_enter_opens_the_lot_detail_with_the_manual_columns(make_app):
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, LotDetailDialog)
-        assert str(dialog.query_one("#lot-detail-title").render()) == "Détail lot n°027 / Regime: 01 999"
+        assert str(dialog.query_one("#lot-detail-title").render()) == "Détail lot n°027 / Régime : 01 999"
         table = dialog.query_one("#lot-detail-table")
-        assert headers(table) == ["Nom", "Prenom", "Date fact.", "N° facture", "Org.Dest.", "RO", "RC", "Etat lot",
+        assert headers(table) == ["Nom", "Prénom", "Date fact.", "N° facture", "Org.Dest.", "RO", "RC", "Etat lot",
                                   "Rejet", "N° SS", "Date naiss."]
         assert rows(table) == [
             ["DESMAUX", "NATHALIE", "28/05/24", "253", "01 999 9999", "0,09", "0,00", "Lot expédié", "N",

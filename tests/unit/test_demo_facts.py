@@ -227,7 +227,7 @@ def test_virements_add_up(demo):
              for r in ("1FR", "7FR", "7FR-2", "9FR")}
     assert shown == {"1FR": (date(2024, 5, 28), "01349000", 552), "7FR": (date(2024, 5, 29), "10349000", 552),
                      "7FR-2": (date(2024, 5, 29), "10349000", 9448), "9FR": (date(2024, 5, 29), "01349000", 322)}
-    assert virements["1FR"].libelle == "VIR AMO LIGNE 1 - 1FRVIR AMO LIGNE 2 - 1FR"
+    assert virements["1FR"].libelle == "VIR AMO LIGNE 1 - 1FR / VIR AMO LIGNE 2 - 1FR"
     for v in virements.values():
         payments = sum(p.paid_cents for p in v.payments)
         operations = sum(o.amount_cents for o in v.operations)

@@ -57,7 +57,7 @@ def test_round_trip_fse_lots_caisse_arl_rsp_import(ctx, tmp_path, clock):
     # Virements: one per lot with something paid or deferred; the rejected invoice is on no virement.
     virements = {v.organisme_payeur: v for v in Virement.select()}
     assert {k: v.amount_cents for k, v in virements.items()} == {"01349000": 27, "02349000": 0, "1100000000": 10_000}
-    assert virements["01349000"].libelle == "VIR AMO LIGNE 1 - 000001-001VIR AMO LIGNE 2 - 1/1"
+    assert virements["01349000"].libelle == "VIR AMO LIGNE 1 - 000001-001 / VIR AMO LIGNE 2 - 1/1"
     assert Payment.get(Payment.invoice == c.id).virement is None
     assert {p.virement.id for p in Payment.select().where(Payment.invoice == a.id)} == {virements["01349000"].id}
     # Every lot answered moved from "ARL positif reçu" to "RSP".
@@ -263,8 +263,8 @@ def test_mouvements_and_ponctuels_with_the_manual_detail_fields(ctx):
     assert (summary.mouvements, summary.mouvements_cents, summary.ponctuels, summary.ponctuels_cents) == \
         (2, -782, 2, 10_000)
     virements = {v.libelle: v for v in Virement.select()}
-    v9 = virements["VIR AMO LIGNE 1 - 9FRVIR AMO LIGNE 2 - 9FR"]
-    v7 = virements["VIR AMO LIGNE 1 - 7FR-2VIR AMO LIGNE 2 - 7FR-2"]
+    v9 = virements["VIR AMO LIGNE 1 - 9FR / VIR AMO LIGNE 2 - 9FR"]
+    v7 = virements["VIR AMO LIGNE 1 - 7FR-2 / VIR AMO LIGNE 2 - 7FR-2"]
     assert (v9.amount_cents, v9.organisme_payeur, v7.amount_cents, v7.organisme_payeur) == \
         (322, "01349000", 9448, "10349000")
     mv = {m.reference_dette: m for m in MouvementFinancier.select()}
@@ -281,9 +281,9 @@ def test_mouvements_and_ponctuels_with_the_manual_detail_fields(ctx):
         ("Date comptable", "29/05/2024"), ("NIR", "PAT01 00"), ("Date naissance", "30/11/1999"), ("Rang", "Inconnu"),
         ("Bénéficiaire", ""), ("Type Retour", "Paiements Ponctuels Ou Forfaitaires"), ("Risque", "Maladie"),
         ("Lien archivage", ""), ("Libellé virement 1", "VIR AMO LIGNE 1 - 7FR-2"),
-        ("Libellé virement 2", "VIR AMO LIGNE 2 - 7FR-2"), ("Total paiement", "40"), ("Numéro émetteur", "10349000"),
+        ("Libellé virement 2", "VIR AMO LIGNE 2 - 7FR-2"), ("Total paiement", "40,00"), ("Numéro émetteur", "10349000"),
         ("Numéro destinataire", "00000992604231"), ("Type destinataire", "Autres Partenaires de Santé"),
-        ("Numéro destinataire RegL", "00000992604231"), ("Total RO", ""), ("Total RC", ""), ("Total Autre", "40"),
+        ("Numéro destinataire RegL", "00000992604231"), ("Total RO", ""), ("Total RC", ""), ("Total Autre", "40,00"),
         ("Libellé 1er rejet", "")]
     assert ops[("paiement", "CODE2")].amount_cents == 6000
     # Retenues sur prestation also show in the Op. Ponctuelles "Retenues" list.

@@ -167,7 +167,17 @@ def test_truncated_pdf(tmp_path, a5):
 
 def test_text_pdf_without_raster(tmp_path):
     msg = _refused(tmp_path, "word.pdf", fx.text_only_pdf_bytes(), "no_raster")
-    assert "page 1" in msg and "aucune image" in msg
+    assert "pas d'image numérisée (page 1)" in msg and "scannez le document" in msg
+
+
+def test_repaired_text_pdf_is_no_raster_not_corrupt(tmp_path):
+    # Shifted xref offsets make qpdf warn "file is damaged" and rebuild the table: nothing is lost, so a
+    # text-only PDF must still be told apart from a broken scan.
+    data = fx.text_only_pdf_bytes()
+    cut = data.index(b"\n") + 1
+    shifted = data[:cut] + b"% added by an editor\n" + data[cut:]
+    msg = _refused(tmp_path, "x.pdf", shifted, "no_raster")
+    assert "endommagé" not in msg and "page 1" in msg
 
 
 def test_empty_file(tmp_path):

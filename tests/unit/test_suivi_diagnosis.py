@@ -22,6 +22,7 @@ def test_0100_0512_points_to_the_practitioner_number():
     d = diagnose("0100 0512", "PARTENAIRE DE SANTE INCONNU OU NON HABILITE A LA DATE DES SOINS")
     assert d is not None and d.source == "manuel"
     assert "n° de facturation AM" in d.correction
+    assert "carte CPS" in d.correction and "Paramétrage du PS" not in d.correction
 
 
 def test_codes_are_normalised():

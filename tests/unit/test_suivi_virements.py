@@ -27,10 +27,10 @@ def by_ref(svc: VirementsService) -> dict[str, int]:
 def test_the_manual_list_of_virements(svc):
     page = svc.list_virements(VirementFilters(**MANUAL))
     assert [(r.date, r.libelle, r.organisme_payeur, r.amount_cents) for r in page.rows] == [
-        (date(2024, 5, 28), "VIR AMO LIGNE 1 - 1FRVIR AMO LIGNE 2 - 1FR", "01349000", 552),
-        (date(2024, 5, 29), "VIR AMO LIGNE 1 - 7FRVIR AMO LIGNE 2 - 7FR", "10349000", 552),
-        (date(2024, 5, 29), "VIR AMO LIGNE 1 - 7FR-2VIR AMO LIGNE 2 - 7FR-2", "10349000", 9448),
-        (date(2024, 5, 29), "VIR AMO LIGNE 1 - 9FRVIR AMO LIGNE 2 - 9FR", "01349000", 322)]
+        (date(2024, 5, 28), "VIR AMO LIGNE 1 - 1FR / VIR AMO LIGNE 2 - 1FR", "01349000", 552),
+        (date(2024, 5, 29), "VIR AMO LIGNE 1 - 7FR / VIR AMO LIGNE 2 - 7FR", "10349000", 552),
+        (date(2024, 5, 29), "VIR AMO LIGNE 1 - 7FR-2 / VIR AMO LIGNE 2 - 7FR-2", "10349000", 9448),
+        (date(2024, 5, 29), "VIR AMO LIGNE 1 - 9FR / VIR AMO LIGNE 2 - 9FR", "01349000", 322)]
     assert (page.total, page.page_count) == (4, 1)
     assert svc.list_virements(VirementFilters()).total == len(D.VIREMENTS)        # 0FR of January too
 
@@ -86,10 +86,10 @@ def test_operation_detail_has_the_manual_fields_in_order(svc):
         ("Date comptable", "29/05/2024"), ("NIR", "PAT01 00"), ("Date naissance", "30/11/1999"), ("Rang", "Inconnu"),
         ("Bénéficiaire", ""), ("Type Retour", "Paiements Ponctuels Ou Forfaitaires"), ("Risque", "Maladie"),
         ("Lien archivage", ""), ("Libellé virement 1", "VIR AMO LIGNE 1 - 7FR-2"),
-        ("Libellé virement 2", "VIR AMO LIGNE 2 - 7FR-2"), ("Total paiement", "40"),
+        ("Libellé virement 2", "VIR AMO LIGNE 2 - 7FR-2"), ("Total paiement", "40,00"),
         ("Numéro émetteur", "10349000"), ("Numéro destinataire", "00000992604231"),
         ("Type destinataire", "Autres Partenaires de Santé"), ("Numéro destinataire RegL", "00000992604231"),
-        ("Total RO", ""), ("Total RC", ""), ("Total Autre", "40"), ("Libellé 1er rejet", ""))
+        ("Total RO", ""), ("Total RC", ""), ("Total Autre", "40,00"), ("Libellé 1er rejet", ""))
 
 
 def test_operation_detail_without_stored_fields_is_built_from_the_columns(svc):

@@ -122,7 +122,7 @@ def test_lists_for_screens(ctx, tmp_path, clock):
         [("AAA", "1100000000", "Mis en Lot", 1), ("001", "01 349", "Mis en Lot", 1)]
     assert listed[1].id_ps == "99260423100" and listed[1].date_lot == clock.today()
     detail = service.lot_detail(listed[1].lot_id)
-    assert detail.titre == "Détail lot n°001 / Regime: 01 349"
+    assert detail.titre == "Détail lot n°001 / Régime : 01 349"
     row = detail.rows[0]
     assert (row.nom, row.numero_facture, row.org_dest, row.ro_cents, row.rc_cents, row.rejet, row.numero_ss,
             row.date_naissance) == ("DESMAUX", a.invoice.number, "01 349 9881", 9, 10_000, "N", "2550699999999 34",

@@ -129,8 +129,16 @@ def test_timers_follow_settings_and_jump_both_steps(ctx, tmp_path, clock):
     service = TeletransmissionService(ctx, FolderMailbox(tmp_path / "mb"))
     service.auto()
     clock.advance(days=5)
-    assert [c.to_state for c in check_arl_timeouts(ctx)] == ["Absence ARL Renvoyer lot",
-                                                             "Absence ARL Manuel obligatoire"]
+    [change] = check_arl_timeouts(ctx)             # both timers fire: the lot is reported once, final state
+    assert (change.from_state, change.to_state) == ("Lot expédié", "Absence ARL Manuel obligatoire")
+    history = [h.to_state for h in LotStateChange.select().where(LotStateChange.lot == change.lot_id)
+               .order_by(LotStateChange.id)]
+    assert history[-2:] == ["Absence ARL Renvoyer lot", "Absence ARL Manuel obligatoire"]
+    # Later runs have no new timer change, but the lot still needs the user: CLI and app both say so.
+    summary = service.auto()
+    assert summary.reception.timeouts == () and summary.needs_attention
+    assert summary.attention_lines == (f"Lot {change.lot} ({change.org_dest}) : Absence ARL Manuel obligatoire"
+                                       " — Traitement manuel",)
 
 
 def test_erreur_then_reprendre(ctx, tmp_path):

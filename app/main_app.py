@@ -165,6 +165,14 @@ class LunetierApp(App[None]):
         return sections
 
     # --- actions ---------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The key of the area you are in is not repeated in the footer (it must fit 80 columns)."""
+        if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
+            return False
+        return True
+
+    def watch_current_mode(self) -> None:
+        self.refresh_bindings()
     def action_command_palette(self) -> None:
         """The palette lists the registry's French commands only (Textual's own are English)."""
         if not CommandPalette.is_open(self):

@@ -113,17 +113,17 @@ def t_detail(r: TeletransmisRow) -> str:
 
 class TeletransmissionsPane(ReportsWorkerErrors, Vertical):
     COMMAND_SPECS = (
-        Command("tt_auto", "f9", "auto", "Télétransmettre Auto",
+        Command("tt_auto", "f9", "auto", "Télétrans. Auto",
                 "Mettre en lot, mettre en fichier, envoyer et recevoir, en une fois."),
-        Command("tt_steps", "f8", "steps", "Télétransmettre",
+        Command("tt_steps", "f8", "steps", "Étapes",
                 "Ouvrir la fenêtre « Télétransmission » : les étapes une à une (norme SESAM-Vitale)."),
         Command("tt_print", "f7", "print", "Impression",
-                "Réimprimer le bordereau de télétransmission d'un lot (Impression Lot N°)."),
+                "Réimprimer le bordereau de télétransmission d'un lot (Impression Lot N°).", show=False),
         Command("tt_switch", "f6", "switch", "Liste",
                 "Passer de la liste « À Télétransmettre » à la liste « Télétransmis » et inversement."),
-        Command("tt_refresh", "f5", "refresh", "Actualiser", "Relire les listes."),
+        Command("tt_refresh", "f5", "refresh", "Actualiser", "Relire les listes.", show=False),
         Command("tt_resend", "ctrl+r", "resend", "Renvoyer",
-                "Renvoyer le fichier du lot sélectionné (lot « Absence ARL Renvoyer lot »)."),
+                "Renvoyer le fichier du lot sélectionné (lot « Absence ARL Renvoyer lot »).", show=False),
         Command("tt_detail", "enter", "detail", "Détail lot", "Afficher le détail du lot sélectionné.",
                 show=False),
     )

@@ -47,7 +47,7 @@ def set_columns(table: DataTable, articles: tuple[ArticleDTO, ...] | list[Articl
 class ArticlesTable(DataTable):
     COMMAND_SPECS = (
         Command("article_delete", "delete", "delete_line", "Supprimer la ligne",
-                "Supprimer l'article en surbrillance."),
+                "Supprimer l'article en surbrillance.", show=False),  # footer: keep F1-F4 visible
     )
     BINDINGS = bindings(COMMAND_SPECS)
 

@@ -64,8 +64,11 @@ def _prepare_sqlite_file(path: str) -> None:
     except PermissionError as exc:
         raise DatabaseError(f"Impossible de créer la base {p} : accès refusé.",
                             log=f"cannot create database {p}: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise DatabaseError(f"Impossible de créer la base {p} : le dossier n'existe pas et ne peut pas être créé.",
+                            log=f"cannot create database {p}: {exc}") from exc
     except OSError as exc:
-        raise DatabaseError(f"Impossible de créer la base {p} : {exc.strerror}.",
+        raise DatabaseError(f"Impossible de créer la base {p} (erreur système {exc.errno}).",
                             log=f"cannot create database {p}: {exc}") from exc
     if not os.access(p, os.R_OK):
         raise DatabaseError(f"La base {p} n'est pas lisible (droits insuffisants).", log=f"unreadable {p}")

@@ -3,8 +3,8 @@ one command registry, one handler that turns worker errors into a dialog."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual.app import App
@@ -19,10 +19,10 @@ from core.clock import Clock
 from core.config import Settings
 from core.errors import LunetierError
 from core.preferences import load_preferences, save_preference
+from themes import THEME_LABELS, THEME_NAMES, THEMES, stylesheets
 
 if TYPE_CHECKING:
     from core.services import Services
-from themes import THEME_LABELS, THEME_NAMES, THEMES, stylesheets
 
 log = logging.getLogger("lunetier.app")
 
